@@ -47,10 +47,9 @@ def bigram_tokens(text: str) -> list[str]:
 def tokenize(text: str, tokenizer: KeywordTokenizer) -> list[str]:
     if tokenizer == "kiwi":
         return kiwi_tokens(text)
-    if tokenizer == "bigram":
-        return bigram_tokens(text)
-    # The prefix keeps a bigram from colliding with a one-syllable morpheme pair.
-    return kiwi_tokens(text) + ["#" + token for token in bigram_tokens(text)]
+    if tokenizer == "bigram":  # the prefix keeps bigrams apart from morphemes when both are used
+        return ["#" + token for token in bigram_tokens(text)]
+    return kiwi_tokens(text) + tokenize(text, "bigram")
 
 
 class KeywordIndex:
@@ -73,6 +72,14 @@ class KeywordIndex:
     @classmethod
     def load(cls, directory: Path, tokenizer: KeywordTokenizer) -> "KeywordIndex":
         return cls(bm25s.BM25.load(str(directory)), tokenizer)
+
+    def knows(self, term: str) -> bool:
+        """Whether the archive contains `term` (a morpheme, or failing that all of its bigrams)."""
+        vocabulary = self._bm25.vocab_dict
+        term = term.lower()
+        if self.tokenizer != "bigram":
+            return term in vocabulary
+        return all(gram in vocabulary for gram in tokenize(term, "bigram"))
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best rows for `query` as (row, score), only rows where `allowed` is true, zero scores dropped."""

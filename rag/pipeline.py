@@ -33,14 +33,15 @@ class Pipeline:
 
     @cached_property
     def answerer(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(self.embeddings, self.settings)
+        return ExtractiveAnswerer(self.embeddings, self.index.keywords, self.settings)
 
     def has_index(self) -> bool:
         return index_exists(self.settings)
 
     def ingest(self, show_progress: bool = True) -> IngestReport:
         report = ingest(self.settings, self.embeddings, show_progress=show_progress)
-        self.__dict__.pop("index", None)  # reopen on the generation just written
+        for stale in ("index", "answerer"):  # reopen on the generation just written
+            self.__dict__.pop(stale, None)
         return report
 
     def retriever(self, since: date | None = None, until: date | None = None) -> HybridRetriever:

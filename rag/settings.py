@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused with a message.")
     answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences the extractive answerer quotes.")
     min_relevance: float = Field(
-        0.5,
+        0.84,
         description=(
             "Answerability threshold on the best sentence's relevance (see rag/answer.py); "
             "below it the answer is the not-found message. Calibrated with `python -m rag eval`."

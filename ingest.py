@@ -1,0 +1,8 @@
+"""`python ingest.py [--content DIR] [--index DIR] ...` is `python -m rag ingest`."""
+
+import sys
+
+from rag.cli import app
+
+if __name__ == "__main__":
+    app(args=["ingest", *sys.argv[1:]], prog_name="python ingest.py")

@@ -1,0 +1,108 @@
+"""Stage 6: measure retrieval and answers on a JSONL question set (format of eval/dev_questions.jsonl).
+
+Metrics
+- post_recall@k: share of answerable questions with a gold post among the first k distinct posts retrieved.
+- chunk_mrr@10: mean 1/rank of the first retrieved chunk containing the `evidence` string
+  (both sides normalised: markdown links -> their text, emphasis dropped, whitespace collapsed).
+- citation_precision: share of the citations in answers to answerable questions whose post is gold.
+- refusal_rate: unanswerable questions answered with the not-found message.
+- false_refusal_rate: answerable questions answered with the not-found message.
+- latency_ms_p50 / _p95: wall time of `Pipeline.ask` per question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .chunk import plain_text
+from .pipeline import Pipeline
+
+RECALL_DEPTHS = (1, 5)
+MRR_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    type: str
+    gold_slugs: list[str]
+    evidence: str
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold_slugs)
+
+
+def read_questions(path: Path) -> list[EvalQuestion]:
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(EvalQuestion(
+                id=str(record.get("id", number)), question=record["question"], type=record.get("type", ""),
+                gold_slugs=list(record.get("gold_slugs") or []), evidence=record.get("evidence") or "",
+            ))
+        except (json.JSONDecodeError, KeyError) as error:
+            raise ValueError(f"{path}:{number}: not a question record ({error})") from None
+    return questions
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", plain_text(text).replace("**", "").replace("__", "")).strip()
+
+
+def evaluate(pipeline: Pipeline, questions: list[EvalQuestion]) -> tuple[dict[str, float], list[dict]]:
+    """Returns the metrics and one record per question (for inspection)."""
+    deep_settings = pipeline.settings.model_copy(update={"top_k": max(MRR_DEPTH, pipeline.settings.top_k)})
+    ranking_retriever = pipeline.retriever().model_copy(update={"settings": deep_settings})
+    hits_at = {depth: [] for depth in RECALL_DEPTHS}
+    reciprocal_ranks, latencies, cited_gold, refusals, false_refusals = [], [], [], [], []
+    details = []
+    for item in questions:
+        ranked = ranking_retriever.retrieve(item.question)
+        started = time.perf_counter()
+        answer = pipeline.ask(item.question)
+        latencies.append((time.perf_counter() - started) * 1000)
+        record = {"id": item.id, "question": item.question, "refused": answer.refused,
+                  "cited": [c.chunk.id for c in answer.citations], "retrieved": [h.chunk.id for h in ranked]}
+        if not item.answerable:
+            refusals.append(answer.refused)
+            details.append(record)
+            continue
+        posts = list(dict.fromkeys(hit.chunk.slug for hit in ranked))
+        for depth in RECALL_DEPTHS:
+            hits_at[depth].append(any(slug in item.gold_slugs for slug in posts[:depth]))
+        if item.evidence:
+            evidence = normalise(item.evidence)
+            rank = next((n for n, hit in enumerate(ranked[:MRR_DEPTH], 1) if evidence in normalise(hit.chunk.text)), None)
+            reciprocal_ranks.append(1 / rank if rank else 0.0)
+            record["evidence_rank"] = rank
+        false_refusals.append(answer.refused)
+        cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
+        details.append(record)
+
+    def mean(values: list) -> float:
+        return float(np.mean(values)) if values else float("nan")
+
+    metrics = {f"post_recall@{depth}": mean(hits_at[depth]) for depth in RECALL_DEPTHS}
+    metrics.update({
+        "chunk_mrr@10": mean(reciprocal_ranks),
+        "citation_precision": mean(cited_gold),
+        "refusal_rate": mean(refusals),
+        "false_refusal_rate": mean(false_refusals),
+        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else float("nan"),
+        "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else float("nan"),
+        "questions": len(questions),
+        "answerable": len(false_refusals),
+        "unanswerable": len(refusals),
+    })
+    return metrics, details
