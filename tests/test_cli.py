@@ -1,0 +1,66 @@
+"""The CLI end to end, as a user runs it (subprocesses, real index)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run(*args: str, index_dir, content_dir=ROOT / "content"):
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_CONTENT_DIR": str(content_dir)}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_ask_builds_the_index_then_answers_with_sources(tmp_path):
+    result = run("-m", "rag", "ask", "Kaggle 대회 상금이 얼마였어?", index_dir=tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    assert "building it first" in result.stderr and "ingest: 5 added" in result.stderr
+    answer, sources = result.stdout.split("\n출처\n")
+    assert "100,000" in answer and "[1]" in answer
+    first = sources.splitlines()[0]
+    assert first.startswith("[1] 2024-05-04 · ") and first.endswith("https://punknews.netlify.app/daily-20240504/")
+    assert "    https://lmsys.org/blog/2024-05-02-kaggle-competition/" in sources.splitlines()
+
+    again = run("ingest.py", index_dir=tmp_path / "index")  # the same command as `python -m rag ingest`
+    assert again.returncode == 0 and "0 added, 0 updated, 0 removed, 5 unchanged, 0 skipped" in again.stderr
+
+    as_json = run("-m", "rag", "ask", "--json", "5월 9일에 AlphaFold 3에 대해 뭐라고 했지?", index_dir=tmp_path / "index")
+    payload = json.loads(as_json.stdout)
+    assert payload["date_range"] == ["2024-05-09", "2024-05-09"]
+    assert payload["citations"] and {c["slug"] for c in payload["citations"]} == {"daily-20240509"}
+    assert set(payload["citations"][0]) == {"marker", "slug", "date", "title", "section", "permalink", "links", "score"}
+
+    refused = run("-m", "rag", "ask", "--json", "Claude 3.5 Sonnet은 언제 출시됐어?", index_dir=tmp_path / "index")
+    assert json.loads(refused.stdout)["answer"] == "아카이브에서 관련 내용을 찾지 못했습니다."
+
+    empty = run("-m", "rag", "ask", "  ", index_dir=tmp_path / "index")
+    assert (empty.returncode, empty.stderr.strip(), empty.stdout) == (2, "질문을 입력해 주세요.", "")
+    long = run("-m", "rag", "ask", "가" * 600, index_dir=tmp_path / "index")
+    assert long.returncode == 2 and "Traceback" not in long.stderr and "너무 깁니다" in long.stderr
+
+
+def test_ingest_exit_status_reports_skipped_posts(tmp_path):
+    posts = tmp_path / "content" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "ok.md").write_text("---\ntitle: 제목\ndate: 2024-06-01\n---\n본문 문장입니다.\n", encoding="utf-8")
+    (posts / "bad.md").write_text("no frontmatter\n", encoding="utf-8")
+    result = run("-m", "rag", "ingest", index_dir=tmp_path / "index", content_dir=tmp_path / "content")
+    assert result.returncode == 1
+    assert f"skipped: {posts / 'bad.md'}: no frontmatter" in result.stderr
+    assert "1 added" in result.stderr and "1 skipped" in result.stderr
+
+
+def test_eval_json_has_every_metric(tmp_path):
+    questions = tmp_path / "q.jsonl"
+    lines = [line for line in (ROOT / "eval" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions.write_text("\n".join(lines[:3] + [l for l in lines if '"unanswerable"' in l][:1]), encoding="utf-8")
+    result = run("-m", "rag", "eval", str(questions), "--json", "--index", str(tmp_path / "index"), index_dir=tmp_path / "other")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    for key in ("post_recall@1", "post_recall@5", "chunk_mrr@10", "citation_precision", "refusal_rate",
+                "false_refusal_rate", "latency_ms_p50", "latency_ms_p95"):
+        assert 0 <= metrics[key] < float("inf"), key
+    assert metrics["post_recall@5"] == 1.0 and metrics["refusal_rate"] == 1.0
+    assert (tmp_path / "index" / "CURRENT").is_file() and not (tmp_path / "other").exists()

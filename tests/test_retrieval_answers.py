@@ -1,0 +1,75 @@
+"""Retrieval and answers on the real content/ archive, with the real embedder, Chroma, BM25 and Kiwi."""
+
+from datetime import date
+
+import pytest
+
+from rag.answer import sentences_of
+from rag.pipeline import QuestionError
+from rag.records import Chunk
+from rag.retrieve import reciprocal_rank_fusion
+from rag.settings import NOT_FOUND_ANSWER
+
+
+def test_kaggle_prize_is_answered_and_cited(real_pipeline):
+    answer = real_pipeline.ask("Kaggle 대회 상금이 얼마였어?")
+    assert not answer.refused
+    assert "100,000" in answer.text and "[1]" in answer.text
+    first = answer.citations[0]
+    assert first.chunk.slug in ("daily-20240504", "daily-20240504-2")
+    assert first.chunk.permalink == f"https://punknews.netlify.app/{first.chunk.slug}/"
+    assert "https://lmsys.org/blog/2024-05-02-kaggle-competition/" in first.chunk.links
+    # Every marker in the text has a citation and vice versa.
+    assert {f"[{c.marker}]" for c in answer.citations} == {m for m in ("[1]", "[2]", "[3]") if m in answer.text}
+
+
+def test_date_in_question_scopes_retrieval(real_pipeline):
+    hits = real_pipeline.retriever().retrieve("5월 9일 다이제스트에서 AlphaFold 3에 대해 뭐라고 했나?")
+    assert hits and {hit.chunk.slug for hit in hits} == {"daily-20240509"}
+    unscoped = real_pipeline.retriever().retrieve("AlphaFold 3에 대해 뭐라고 했나?")
+    assert "daily-20240510" in {hit.chunk.slug for hit in unscoped}
+
+
+def test_explicit_since_until(real_pipeline):
+    hits = real_pipeline.retriever(since=date(2024, 5, 3), until=date(2024, 5, 4)).retrieve("Llama 3")
+    assert {hit.chunk.date for hit in hits} <= {date(2024, 5, 3), date(2024, 5, 4)}
+    answer = real_pipeline.ask("AlphaFold 3", since=date(2024, 6, 1), until=date(2024, 6, 30))
+    assert answer.refused and answer.citations == []
+
+
+@pytest.mark.parametrize("question", ["Claude 3.5 Sonnet은 언제 출시됐어?", "xLSTM 논문 저자가 누구야?", "오늘 서울 날씨 어때?"])
+def test_not_in_archive(real_pipeline, question):
+    answer = real_pipeline.ask(question)
+    assert (answer.refused, answer.text, answer.citations) == (True, NOT_FOUND_ANSWER, [])
+
+
+def test_keyword_search_handles_korean_morphology(real_pipeline):
+    # "변환할떄" (typo) and "라마3" still reach the GGUF conversion item through morphemes and bigrams.
+    hits = real_pipeline.index.keyword_search("라마3 GGUF로 변환할떄 무슨 문제 생겼어?", 3, None, None)
+    assert hits[0][0].slug == "daily-20240504-2"
+
+
+@pytest.mark.parametrize("question, message", [("   ", "질문을 입력해 주세요."), ("가" * 501, "질문이 너무 깁니다")])
+def test_bad_questions_get_a_message(real_pipeline, question, message):
+    with pytest.raises(QuestionError, match=message):
+        real_pipeline.ask(question)
+
+
+def test_chain_is_a_runnable_returning_the_answer(real_pipeline):
+    answer = real_pipeline.chain().invoke("xLSTM이 뭐야?")
+    assert "xLSTM" in answer.text and answer.citations
+
+
+def test_sentences_are_split_and_cleaned():
+    text = "- **Effort Engine**: 계산 노력을 조정합니다. 행렬 곱셈과 비슷한 속도를 냅니다\n짧음"
+    assert sentences_of(text) == ["Effort Engine: 계산 노력을 조정합니다.", "행렬 곱셈과 비슷한 속도를 냅니다"]
+
+
+def test_reciprocal_rank_fusion_prefers_agreement():
+    def chunk(name: str) -> Chunk:
+        return Chunk(id=name, slug=name, title="", date=date(2024, 1, 1), permalink="", tags=[], section="", text="")
+
+    a, b, c = chunk("a"), chunk("b"), chunk("c")
+    fused = reciprocal_rank_fusion([[(a, 0.9), (b, 0.8)], [(b, 5.0), (c, 4.0)]], k=60)
+    assert [hit.chunk.id for hit in fused] == ["b", "a", "c"]
+    assert fused[0].score == pytest.approx(1 / 62 + 1 / 61)
