@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 
@@ -62,9 +63,7 @@ class Pipeline:
 
     def ask(self, question: str, since: date | None = None, until: date | None = None) -> Answer:
         question = self.check_question(question)
-        answer = self.chain(since, until).invoke(question)
-        scope = self.retriever(since, until).scope_for(question)
-        return Answer(
-            question=answer.question, text=answer.text, citations=answer.citations, refused=answer.refused,
-            date_range=(scope.start, scope.end) if scope else None,
-        )
+        retriever = self.retriever(since, until)
+        answer = build_chain(retriever, self.answerer).invoke(question)
+        scope = retriever.scope_for(question)
+        return replace(answer, date_range=(scope.start, scope.end) if scope else None)
