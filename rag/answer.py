@@ -112,9 +112,13 @@ def sentences_of(text: str) -> list[str]:
     return [sentence for sentence in found if len(sentence) >= MIN_SENTENCE_CHARS]
 
 
-def topic_morphemes(question: str) -> set[str]:
-    """Content morphemes of the question, without its date words and question words."""
-    topic = strip_phrase(question, find_date_scope(question))
+def topic_of(question: str) -> str:
+    """The question without its date words: dates scope the search, they are not the topic."""
+    return strip_phrase(question, find_date_scope(question))
+
+
+def topic_morphemes(topic: str) -> set[str]:
+    """Content morphemes of the topic, without question words."""
     return {token for token in kiwi_tokens(topic) if token not in _QUESTION_MORPHEMES}
 
 
@@ -130,10 +134,11 @@ class ExtractiveAnswerer:
         candidates = [(sentence, hit) for hit in hits for sentence in sentences_of(hit.chunk.text)]
         if not candidates:
             return []
-        query_vector = np.asarray(self._embeddings.embed_query(strip_phrase(question, find_date_scope(question))))
+        topic = topic_of(question)
+        query_vector = np.asarray(self._embeddings.embed_query(topic))
         sentence_vectors = np.asarray(self._embeddings.embed_documents([sentence for sentence, _ in candidates]))
         similarities = sentence_vectors @ query_vector
-        wanted = topic_morphemes(question)
+        wanted = topic_morphemes(topic)
         scored = []
         for (sentence, hit), similarity in zip(candidates, similarities):
             coverage = len(wanted & set(kiwi_tokens(sentence))) / len(wanted) if wanted else 0.0
