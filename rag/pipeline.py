@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
 
 from langchain_core.embeddings import Embeddings
 
-from .answer import ExtractiveAnswerer, build_chain
+from .answer import Answerer, ExtractiveAnswerer, build_chain
+from .conversation import Turn, carry_over_topic, rewrite_with_model
 from .embed import make_embeddings
+from .generate import GeneratingAnswerer
 from .index import ArchiveIndex, IngestReport, index_exists, ingest
+from .llm import LLMError, make_chat_model
 from .records import Answer
 from .retrieve import HybridRetriever
 from .settings import Settings
@@ -33,8 +37,22 @@ class Pipeline:
         return ArchiveIndex(self.settings, self.embeddings)
 
     @cached_property
-    def answerer(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(self.embeddings, self.index.keywords, self.settings)
+    def answerer(self) -> Answerer:
+        if self.settings.llm == "extractive":
+            return ExtractiveAnswerer(self.embeddings, self.index.keywords, self.settings)
+        return GeneratingAnswerer(
+            lambda: make_chat_model(self.settings), self.index.keywords, self.settings, name=self.answerer_name
+        )
+
+    @property
+    def answerer_name(self) -> str:
+        """What writes the answers, for people: `extractive`, `openai:<model> @ <url>`, `llamacpp:<file>`."""
+        settings = self.settings
+        if settings.llm == "openai":
+            return f"openai:{settings.llm_model} @ {settings.llm_base_url or 'https://api.openai.com/v1'}"
+        if settings.llm == "llamacpp":
+            return f"llamacpp:{settings.llm_model_path.name if settings.llm_model_path else 'gemma-3-270m-q4_k_m.gguf'}"
+        return "extractive"
 
     def has_index(self) -> bool:
         return index_exists(self.settings)
@@ -61,9 +79,29 @@ class Pipeline:
             )
         return question
 
-    def ask(self, question: str, since: date | None = None, until: date | None = None) -> Answer:
+    def standalone_question(self, question: str, history: list[Turn]) -> str:
+        """A follow-up rewritten to stand alone (by the LLM if one is configured); unchanged without history."""
+        recent = history[-self.settings.history_turns:] if self.settings.history_turns else []
+        if not recent:
+            return question
+        if isinstance(self.answerer, GeneratingAnswerer):
+            try:
+                model = self.answerer.model
+            except LLMError:  # the answer that follows reports it, with its sources
+                return carry_over_topic(question, recent)
+            return rewrite_with_model(question, recent, model, self.settings.max_question_chars)
+        return carry_over_topic(question, recent)
+
+    def stream(self, question: str, since: date | None = None, until: date | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the finished Answer with its verified citations."""
         question = self.check_question(question)
         retriever = self.retriever(since, until)
-        answer = build_chain(retriever, self.answerer).invoke(question)
-        scope = retriever.scope_for(question)
-        return replace(answer, date_range=(scope.start, scope.end) if scope else None)
+        for part in build_chain(retriever, self.answerer).stream(question):
+            if isinstance(part, Answer):
+                scope = retriever.scope_for(question)
+                part = replace(part, date_range=(scope.start, scope.end) if scope else None)
+            yield part
+
+    def ask(self, question: str, since: date | None = None, until: date | None = None) -> Answer:
+        *_, answer = self.stream(question, since, until)
+        return answer

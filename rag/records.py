@@ -70,5 +70,15 @@ class Answer:
     question: str
     text: str
     citations: list[Citation]
+    """The sources the text cites, in order of first citation; `[n]` in the text is `citations[n-1]`."""
     refused: bool
     date_range: tuple[date, date] | None = None
+    retrieved: list[RetrievedChunk] = field(default_factory=list)
+    """Everything the answerer was given; interfaces show it when nothing could be cited."""
+    answerer: str = "extractive"
+    removed_markers: int = 0
+    """Markers the model wrote that pointed outside the given sources (removed from the text)."""
+    warning: str | None = None
+    """Shown beside the answer, e.g. when a generated answer cites nothing."""
+    error: str | None = None
+    """Why no (complete) answer could be written, naming the setting to fix."""

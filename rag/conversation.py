@@ -1,0 +1,89 @@
+"""Follow-up questions: rewritten into standalone questions before retrieval.
+
+With an LLM configured, the model rewrites the question from the recent turns (prompt in
+rag/prompts.py). Without one, a rule carries the previous topic over: a question that
+points back ("그건 언제 나왔어?", "그 모델은…") or names no topic of its own ("더 자세히")
+gets the previous question's topic nouns, and its date words when it has none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseChatModel
+
+from .answer import QUESTION_MORPHEMES, topic_of
+from .dates import find_date_scope
+from .keyword import kiwi
+from .prompts import rewrite_messages
+
+ANAPHORS = {"그것", "그거", "이것", "이거", "저것", "저거", "거기", "여기", "그곳", "이곳", "걔", "그분", "그녀", "그들"}
+"""Pronouns that point back to the previous topic."""
+DETERMINERS = {"그", "이", "저", "해당"}
+"""`그 모델`, `이 회사`: a determiner before a noun points back too."""
+TOPIC_TAGS = ("NNG", "NNP", "SL", "SH", "SN")
+ANSWER_CONTEXT_CHARS = 300
+"""How much of each previous answer the rewriting model sees."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    """As the reader asked it."""
+    standalone: str
+    """As it was searched (the rewritten question)."""
+    answer: str
+
+
+def carry_over_topic(question: str, history: list[Turn]) -> str:
+    """Rule-based rewriting: the question itself when it stands alone, else with the previous topic put in."""
+    previous = next((turn.standalone for turn in reversed(history) if topic_span(turn.standalone)), None)
+    if previous is None:
+        return question
+    tokens = kiwi().tokenize(question)
+    pointing_back: list[tuple[int, int]] = []
+    for position, token in enumerate(tokens):
+        following = tokens[position + 1] if position + 1 < len(tokens) else None
+        if token.tag == "NP" and token.form in ANAPHORS:
+            end = token.start + token.len
+            for particle in tokens[position + 1:]:
+                if not particle.tag.startswith("J"):
+                    break
+                end = max(end, particle.start + particle.len)
+            pointing_back.append((token.start, end))
+        elif token.tag == "MM" and token.form in DETERMINERS and following is not None and following.tag in TOPIC_TAGS:
+            pointing_back.append((token.start, following.start))
+    if not pointing_back and topic_span(question):
+        return question
+    rest = question
+    for start, end in reversed(pointing_back):
+        rest = rest[:start] + rest[end:]
+    carried = [topic_span(previous)]
+    previous_dates = find_date_scope(previous)
+    if previous_dates and not find_date_scope(question):
+        carried.insert(0, previous_dates.phrase)
+    return re.sub(r"\s+", " ", " ".join([*carried, rest])).strip()
+
+
+def topic_span(question: str) -> str:
+    """The stretch of the question from its first to its last topic noun ("AlphaFold 3", "Kaggle 대회 상금")."""
+    topic = topic_of(question)
+    nouns = [t for t in kiwi().tokenize(topic) if t.tag in TOPIC_TAGS and t.form not in QUESTION_MORPHEMES]
+    if not nouns:
+        return ""
+    return topic[nouns[0].start : nouns[-1].start + nouns[-1].len]
+
+
+def rewrite_with_model(question: str, history: list[Turn], model: BaseChatModel, max_chars: int) -> str:
+    """LLM rewriting; falls back to the rule when the model fails or returns something unusable."""
+    pairs = [(turn.question, turn.answer[:ANSWER_CONTEXT_CHARS]) for turn in history]
+    try:
+        written = model.invoke(rewrite_messages(question, pairs)).text
+    except Exception:  # the answer call that follows reports the failure with its sources
+        return carry_over_topic(question, history)
+    lines = [line.strip().strip("\"'“”") for line in written.splitlines() if line.strip()]
+    rewritten = re.sub(r"^(독립된 질문|질문)\s*:\s*", "", lines[0]) if lines else ""
+    if not rewritten or len(rewritten) > max_chars:
+        return carry_over_topic(question, history)
+    return rewritten
