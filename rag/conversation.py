@@ -82,8 +82,8 @@ def rewrite_with_model(question: str, history: list[Turn], model: BaseChatModel,
         written = model.invoke(rewrite_messages(question, pairs)).text
     except Exception:  # the answer call that follows reports the failure with its sources
         return carry_over_topic(question, history)
-    lines = [line.strip().strip("\"'“”") for line in written.splitlines() if line.strip()]
-    rewritten = re.sub(r"^(독립된 질문|질문)\s*:\s*", "", lines[0]) if lines else ""
+    lines = [line.strip() for line in written.splitlines() if line.strip()]
+    rewritten = re.sub(r"^(독립된 질문|질문)\s*:\s*", "", lines[0]).strip("\"'“” ") if lines else ""
     if not rewritten or len(rewritten) > max_chars:
         return carry_over_topic(question, history)
     return rewritten

@@ -40,14 +40,14 @@ class LocalGGUFChat(BaseChatModel):
 
     def _load(self) -> Any:
         if self._llama is None:
+            if not self.model_path.is_file():
+                raise LLMError(f"RAG_LLM_MODEL_PATH: 모델 파일이 없습니다: {self.model_path}")
             try:
                 from llama_cpp import Llama
             except ImportError:
                 raise LLMError(
                     "RAG_LLM=llamacpp에는 llama-cpp-python이 필요합니다: pip install -e '.[llamacpp]' (빌드 약 6분)"
                 ) from None
-            if not self.model_path.is_file():
-                raise LLMError(f"RAG_LLM_MODEL_PATH: 모델 파일이 없습니다: {self.model_path}")
             try:
                 self._llama = Llama(
                     model_path=str(self.model_path), n_ctx=self.context_tokens,
