@@ -8,11 +8,19 @@ outside the given sources is removed and counted.
 The check runs on the stream as it arrives: text that may be the start of a marker
 (`[`, `[1`, `【2,`) is held back until it is complete, so what is streamed to the
 reader is already the verified text.
+
+Once the answer is complete, each claim (the text up to a group of markers) is compared
+with the sources it cites: a claim that shares too few content morphemes with them is
+flagged as unsupported, so a marker that points at an unrelated source does not pass
+as a citation.
 """
 
 from __future__ import annotations
 
 import re
+
+from .keyword import kiwi_tokens
+from .records import Chunk
 
 _OPENERS = "[【"
 _MARKER = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
@@ -76,3 +84,26 @@ def check_citations(text: str, source_count: int) -> tuple[str, CitationChecker]
     """The whole-text form: verified text and the checker holding what was cited and removed."""
     checker = CitationChecker(source_count)
     return checker.feed(text) + checker.finish(), checker
+
+
+SUPPORT_THRESHOLD = 0.5
+"""Share of a claim's content morphemes that must appear in the sources it cites."""
+MIN_CLAIM_MORPHEMES = 2
+"""Shorter claims (a stray "." between markers) are not judged."""
+_MARKER_GROUP = re.compile(r"((?:\[\d+\])+)")
+
+
+def unsupported_markers(text: str, cited: dict[int, Chunk]) -> set[int]:
+    """Markers of verified `text` (`[k]`, k a key of `cited`) whose claim the cited sources do not contain."""
+    vocabulary = {marker: set(kiwi_tokens(chunk.embedding_text())) for marker, chunk in cited.items()}
+    flagged: set[int] = set()
+    pieces = _MARKER_GROUP.split(text)
+    for claim, group in zip(pieces[0::2], pieces[1::2]):
+        morphemes = set(kiwi_tokens(claim))
+        if len(morphemes) < MIN_CLAIM_MORPHEMES:
+            continue
+        markers = {int(number) for number in _NUMBER.findall(group)}
+        sources = set().union(*(vocabulary[marker] for marker in markers))
+        if len(morphemes & sources) / len(morphemes) < SUPPORT_THRESHOLD:
+            flagged |= markers
+    return flagged

@@ -93,7 +93,8 @@ def format_sources(answer: Answer) -> str:
     if answer.citations:
         lines = ["", "출처"]
         for citation in answer.citations:
-            lines += source_line(f"[{citation.marker}]", citation.chunk)
+            label = f"[{citation.marker}]" + ("" if citation.supported else " (내용 불일치 의심)")
+            lines += source_line(label, citation.chunk)
     elif (answer.error or answer.warning) and answer.retrieved:
         lines = ["", "검색된 자료 (답변에 인용되지 않음)"]
         for hit in answer.retrieved:
@@ -129,7 +130,8 @@ def answer_json(answer: Answer) -> dict:
         "removed_markers": answer.removed_markers,
         "date_range": [day.isoformat() for day in answer.date_range] if answer.date_range else None,
         "citations": [
-            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4)} for c in answer.citations
+            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported}
+            for c in answer.citations
         ],
         "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],
     }

@@ -10,7 +10,8 @@ Metrics
 - latency_ms_p50 / _p95: wall time of a whole answer (retrieval included) per question.
 - first_token_ms_p50 / _p95: wall time until the first piece of answer text arrives.
 - uncited_answers: answers (not refusals) with no valid citation; removed_markers: markers
-  pointing outside the given sources; llm_errors: questions where the LLM call failed.
+  pointing outside the given sources; unsupported_citations: citations whose claims share
+  too little with the cited text; llm_errors: questions where the LLM call failed.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def evaluate(
     ranking_retriever = pipeline.retriever().model_copy(update={"settings": deep_settings})
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
     reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
-    uncited = removed = errors = 0
+    uncited = removed = unsupported = errors = 0
     details = []
     for item in questions:
         ranked = ranking_retriever.retrieve(item.question)
@@ -88,8 +89,9 @@ def evaluate(
                     answer = part
             latencies.append((time.perf_counter() - started) * 1000)
             first_token.append((first_piece_at - started) * 1000)
-            uncited += bool(answer.warning)
+            uncited += not (answer.refused or answer.citations or answer.error)
             removed += answer.removed_markers
+            unsupported += sum(not citation.supported for citation in answer.citations)
             errors += bool(answer.error)
             record.update(
                 answer=answer.text, refused=answer.refused, cited=[c.chunk.id for c in answer.citations],
@@ -127,6 +129,7 @@ def evaluate(
         "first_token_ms_p95": percentile(first_token, 95),
         "uncited_answers": uncited,
         "removed_markers": removed,
+        "unsupported_citations": unsupported,
         "llm_errors": errors,
         "answerer": pipeline.answerer_name,
         "questions": len(questions),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from langchain_core.language_models import BaseChatModel
 
 from .answer import Answerability
-from .citations import CitationChecker
+from .citations import CitationChecker, unsupported_markers
 from .keyword import KeywordIndex
 from .llm import explain_failure
 from .prompts import answer_messages
@@ -21,6 +21,7 @@ from .records import Answer, Citation, RetrievedChunk
 from .settings import NOT_FOUND_ANSWER, Settings
 
 UNCITED_WARNING = "⚠ 이 답변에는 확인된 출처 표시가 없습니다. 아래 검색된 자료와 직접 대조해 보세요."
+UNSUPPORTED_WARNING = "⚠ 출처 {markers}의 내용이 답변과 맞지 않아 보입니다. 해당 출처를 직접 확인해 보세요."
 
 
 class GeneratingAnswerer:
@@ -66,12 +67,20 @@ class GeneratingAnswerer:
         yield self.verified_answer(question, "".join(written).strip(), hits, checker)
 
     def verified_answer(self, question: str, text: str, hits: list[RetrievedChunk], checker: CitationChecker) -> Answer:
+        cited = {label: hits[number - 1] for label, number in enumerate(checker.cited, start=1)}
+        unsupported = unsupported_markers(text, {label: hit.chunk for label, hit in cited.items()})
         citations = [
-            Citation(marker=label, chunk=hits[number - 1].chunk, score=hits[number - 1].score)
-            for label, number in enumerate(checker.cited, start=1)
+            Citation(marker=label, chunk=hit.chunk, score=hit.score, supported=label not in unsupported)
+            for label, hit in cited.items()
         ]
-        refused = not citations and NOT_FOUND_ANSWER in text
+        refused = not citations and text.startswith(NOT_FOUND_ANSWER)
+        if refused or citations and not unsupported:
+            warning = None
+        elif unsupported:
+            warning = UNSUPPORTED_WARNING.format(markers="".join(f"[{marker}]" for marker in sorted(unsupported)))
+        else:
+            warning = UNCITED_WARNING
         return Answer(
             question, text, citations, refused=refused, retrieved=hits, answerer=self.name,
-            removed_markers=checker.removed, warning=None if refused or citations else UNCITED_WARNING,
+            removed_markers=checker.removed, warning=warning,
         )

@@ -63,6 +63,8 @@ class Citation:
     marker: int
     chunk: Chunk
     score: float
+    supported: bool = True
+    """False when the claims citing it share too little with its text (see rag/citations.py)."""
 
 
 @dataclass(frozen=True)

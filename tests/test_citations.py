@@ -1,8 +1,11 @@
 """Marker parsing and verification, whole and streamed."""
 
+from datetime import date
+
 import pytest
 
-from rag.citations import CitationChecker, check_citations
+from rag.citations import CitationChecker, check_citations, unsupported_markers
+from rag.records import Chunk
 
 
 @pytest.mark.parametrize(
@@ -53,3 +56,17 @@ def test_a_possible_marker_is_held_back_until_it_is_complete():
     assert checker.feed(" [x") == " [x"
     assert checker.feed(" 【1") == " "
     assert checker.finish() == "【1"
+
+
+def chunk(text: str) -> Chunk:
+    return Chunk(id="p#000", slug="p", title="제목", date=date(2024, 5, 4), permalink="https://x/p/", tags=[],
+                 section="Today's Preview", text=text)
+
+
+def test_claims_not_found_in_the_cited_source_are_flagged():
+    kaggle = chunk("LMSYS가 Kaggle에서 인간 선호도를 예측하는 100,000달러 상금의 대회를 연다.")
+    alphafold = chunk("Google DeepMind가 단백질 구조를 예측하는 AlphaFold 3을 발표했다.")
+    text = "Kaggle 대회 상금은 100,000달러입니다 [1]. 단백질 구조를 예측하는 AlphaFold 3이 나왔습니다 [1][2]. 끝 [2]."
+    assert unsupported_markers(text, {1: kaggle, 2: alphafold}) == set()  # claim 2 is covered by its two sources
+    swapped = "Kaggle 대회 상금은 100,000달러입니다 [2]. 단백질 구조를 예측하는 AlphaFold 3이 나왔습니다 [1]."
+    assert unsupported_markers(swapped, {1: kaggle, 2: alphafold}) == {1, 2}

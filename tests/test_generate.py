@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableLambda
 
 from rag.answer import build_chain
-from rag.generate import UNCITED_WARNING, GeneratingAnswerer
+from rag.generate import UNCITED_WARNING, UNSUPPORTED_WARNING, GeneratingAnswerer
 from rag.llm import LLMError
 from rag.records import Answer
 from rag.settings import NOT_FOUND_ANSWER
@@ -53,6 +53,16 @@ def test_an_answer_without_valid_markers_carries_a_warning(real_pipeline):
     _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model("상금은 많습니다 [7].")))
     assert answer.citations == [] and answer.removed_markers == 1
     assert answer.warning == UNCITED_WARNING and not answer.refused
+
+
+def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
+    hits = real_pipeline.retriever().retrieve(QUESTION)
+    unrelated = next(n for n, hit in enumerate(hits, 1) if "100,000" not in hit.chunk.text and "Kaggle" not in hit.chunk.text)
+    related = next(n for n, hit in enumerate(hits, 1) if "100,000" in hit.chunk.text)
+    written = f"Kaggle 대회 상금은 100,000달러입니다 [{related}]. 이 대회에서 우승하면 세계 여행을 보내 준다고 합니다 [{unrelated}]."
+    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    assert [citation.supported for citation in answer.citations] == [True, False]
+    assert answer.warning == UNSUPPORTED_WARNING.format(markers="[2]")
 
 
 def test_the_not_found_answer_is_a_refusal_without_warning(real_pipeline):
