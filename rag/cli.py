@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 
 from .embed import EmbedderError
 from .evaluate import evaluate, read_questions
@@ -37,9 +38,16 @@ LLMModelPathOption = Annotated[Optional[Path], typer.Option("--llm-model-path", 
 DateOption = Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")]
 
 
-def make_settings(**overrides: object) -> Settings:
-    """Environment first, then the flags that were given."""
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+def settings_from(flags: dict[str, object]) -> Settings:
+    """Environment first, then the flags that were given; flags are named like the Settings fields."""
+    overrides = {key: value for key, value in flags.items() if key in Settings.model_fields and value is not None}
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"RAG_{'_'.join(map(str, problem['loc'])).upper()}: {problem['msg']}" for problem in error.errors()
+        )
+        fail(f"error: invalid setting: {problems}")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -74,10 +82,10 @@ def ensure_index(pipeline: Pipeline) -> None:
 
 @app.command("ingest")
 def ingest_command(
-    content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None, embedder: EmbedderOption = None,
+    content_dir: ContentOption = None, index_dir: IndexOption = None, site_url: SiteOption = None, embedder: EmbedderOption = None,
 ) -> None:
     """Index new and changed posts, drop removed ones. Exit status 1 when a post was skipped."""
-    pipeline = Pipeline(make_settings(content_dir=content, index_dir=index, site_url=site_url, embedder=embedder))
+    pipeline = Pipeline(settings_from(locals()))
     report = run_ingest(pipeline)
     raise typer.Exit(1 if report.skipped else 0)
 
@@ -113,30 +121,6 @@ def format_notes(answer: Answer) -> str:
     return "\n".join(notes)
 
 
-def answer_json(answer: Answer) -> dict:
-    def chunk_json(chunk: Chunk) -> dict:
-        return {
-            "slug": chunk.slug, "date": chunk.date.isoformat(), "title": chunk.title, "section": chunk.section,
-            "permalink": chunk.permalink, "links": chunk.links,
-        }
-
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "answerer": answer.answerer,
-        "error": answer.error,
-        "warning": answer.warning,
-        "removed_markers": answer.removed_markers,
-        "date_range": [day.isoformat() for day in answer.date_range] if answer.date_range else None,
-        "citations": [
-            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported}
-            for c in answer.citations
-        ],
-        "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],
-    }
-
-
 def show_answer(parts: Iterator[str | Answer], stream: bool) -> Answer:
     """Print the text as it arrives (or at once), then notes, the error and the sources."""
     answer: Answer | None = None
@@ -159,10 +143,6 @@ def show_answer(parts: Iterator[str | Answer], stream: bool) -> Answer:
     return answer
 
 
-def llm_settings(llm: str | None, llm_model: str | None, llm_base_url: str | None, llm_model_path: Path | None) -> dict:
-    return {"llm": llm, "llm_model": llm_model, "llm_base_url": llm_base_url, "llm_model_path": llm_model_path}
-
-
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in Korean.")],
@@ -170,23 +150,20 @@ def ask_command(
     stream: Annotated[bool, typer.Option("--stream/--no-stream", help="Print the answer as it is written.")] = True,
     since: DateOption = None,
     until: DateOption = None,
-    content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None,
+    content_dir: ContentOption = None, index_dir: IndexOption = None, site_url: SiteOption = None,
     embedder: EmbedderOption = None, top_k: TopKOption = None,
     llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
     llm_model_path: LLMModelPathOption = None,
 ) -> None:
     """Answer a question from the archive, with its sources. Exit status 1 when the LLM failed."""
-    pipeline = Pipeline(make_settings(
-        content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k,
-        **llm_settings(llm, llm_model, llm_base_url, llm_model_path),
-    ))
+    pipeline = Pipeline(settings_from(locals()))
     try:
         pipeline.check_question(question)
         ensure_index(pipeline)
         parts = pipeline.stream(question, since=since.date() if since else None, until=until.date() if until else None)
         if as_json:
             *_, answer = parts
-            typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
         else:
             answer = show_answer(parts, stream)
     except QuestionError as error:
@@ -202,7 +179,7 @@ CHAT_HELP = "질문을 입력하세요. 새 대화: /new, 끝내기: /exit 또�
 @app.command("chat")
 def chat_command(
     stream: Annotated[bool, typer.Option("--stream/--no-stream", help="Print answers as they are written.")] = True,
-    content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None,
+    content_dir: ContentOption = None, index_dir: IndexOption = None, site_url: SiteOption = None,
     embedder: EmbedderOption = None, top_k: TopKOption = None,
     llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
     llm_model_path: LLMModelPathOption = None,
@@ -210,10 +187,7 @@ def chat_command(
     """An interactive session: follow-up questions are rewritten from the conversation."""
     import readline  # noqa: F401  (line editing and history for input())
 
-    pipeline = Pipeline(make_settings(
-        content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k,
-        **llm_settings(llm, llm_model, llm_base_url, llm_model_path),
-    ))
+    pipeline = Pipeline(settings_from(locals()))
     try:
         ensure_index(pipeline)
         pipeline.index  # noqa: B018  (fail now on an embedder mismatch, not at the first question)
@@ -246,6 +220,25 @@ def chat_command(
         history.append(Turn(question=question, standalone=standalone, answer=answer.text))
 
 
+@app.command("serve")
+def serve_command(
+    server_host: Annotated[Optional[str], typer.Option("--host", help="Listen address (default 127.0.0.1). Env: RAG_SERVER_HOST or GRADIO_SERVER_NAME.")] = None,
+    server_port: Annotated[Optional[int], typer.Option("--port", help="Port (default 7860). Env: RAG_SERVER_PORT or GRADIO_SERVER_PORT.")] = None,
+    content_dir: ContentOption = None, index_dir: IndexOption = None, site_url: SiteOption = None,
+    embedder: EmbedderOption = None, top_k: TopKOption = None,
+    llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
+    llm_model_path: LLMModelPathOption = None,
+) -> None:
+    """The web chat UI (Gradio), the same as `python ui.py`."""
+    pipeline = Pipeline(settings_from(locals()))
+    from .webui import serve
+
+    try:
+        serve(pipeline)
+    except (EmbedderMismatch, EmbedderError) as error:
+        fail(f"error: {error}")
+
+
 def _format_metric(value: float) -> str:
     return "n/a" if isinstance(value, float) and math.isnan(value) else (f"{value:.3f}" if isinstance(value, float) else str(value))
 
@@ -255,16 +248,13 @@ def eval_command(
     questions_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL questions (eval/dev_questions.jsonl format).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
     out: Annotated[Optional[Path], typer.Option(help="Also write metrics and per-question details to this JSON file.")] = None,
-    content: ContentOption = None, index: IndexOption = None, site_url: SiteOption = None,
+    content_dir: ContentOption = None, index_dir: IndexOption = None, site_url: SiteOption = None,
     embedder: EmbedderOption = None, top_k: TopKOption = None,
     llm: LLMOption = None, llm_model: LLMModelOption = None, llm_base_url: LLMBaseURLOption = None,
     llm_model_path: LLMModelPathOption = None,
 ) -> None:
     """Retrieval and answer quality on a question set (answers written by --llm)."""
-    pipeline = Pipeline(make_settings(
-        content_dir=content, index_dir=index, site_url=site_url, embedder=embedder, top_k=top_k,
-        **llm_settings(llm, llm_model, llm_base_url, llm_model_path),
-    ))
+    pipeline = Pipeline(settings_from(locals()))
     try:
         questions = read_questions(questions_file)
         ensure_index(pipeline)

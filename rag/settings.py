@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM server before giving up.")
     llm_context_tokens: int = Field(8192, ge=512, description="Context window given to a local GGUF model.")
     history_turns: int = Field(3, ge=0, description="Previous turns of a chat used to rewrite a follow-up question.")
+    server_host: str | None = Field(
+        None, description="Address the web UI listens on; unset means GRADIO_SERVER_NAME, else 127.0.0.1."
+    )
+    server_port: int | None = Field(None, description="Port of the web UI; unset means GRADIO_SERVER_PORT, else 7860.")
+    ui_concurrency: int = Field(
+        2, ge=1, description="Questions the web UI answers at once; more wait in Gradio's queue."
+    )
 
     @property
     def posts_dir(self) -> Path:
