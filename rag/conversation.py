@@ -59,7 +59,8 @@ def carry_over_topic(question: str, history: list[Turn]) -> str:
     rest = question
     for start, end in reversed(pointing_back):
         rest = rest[:start] + rest[end:]
-    carried = [topic_span(previous)]
+    own_nouns = {token.form for token in kiwi().tokenize(rest) if token.tag in TOPIC_TAGS}
+    carried = [word for word in topic_span(previous).split() if word not in own_nouns]  # no "상금 상금은"
     previous_dates = find_date_scope(previous)
     if previous_dates and not find_date_scope(question):
         carried.insert(0, previous_dates.phrase)

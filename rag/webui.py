@@ -69,15 +69,18 @@ def text_html(text: str, turn: int | None = None) -> str:
 
 
 def source_card(chunk: Chunk, label: str, anchor: str | None, css_class: str = "") -> str:
-    links = "".join(f"<li>{link(url)}</li>" for url in chunk.links)
     anchor_attr = f' id="{anchor}"' if anchor else ""
-    return (
-        f'<div class="source-card {css_class}"{anchor_attr}>'
-        f'<div class="card-head">{html.escape(label)} · {chunk.date.isoformat()}</div>'
-        f"{link(chunk.permalink, chunk.title, 'permalink')}"
-        f'<div class="section">{html.escape(chunk.section)}</div>'
-        f"{f'<ul>{links}</ul>' if links else ''}</div>"
-    )
+    parts = [
+        f'<div class="source-card {css_class}"{anchor_attr}>',
+        f'<div class="card-head">{html.escape(label)} · {chunk.date.isoformat()}</div>',
+        link(chunk.permalink, chunk.title, "permalink"),
+    ]
+    if chunk.section != chunk.title:  # a post's intro has the title as its whole path
+        parts.append(f'<div class="section">{html.escape(chunk.section)}</div>')
+    if chunk.links:
+        parts.append("<ul>" + "".join(f"<li>{link(url)}</li>" for url in chunk.links) + "</ul>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def answer_html(answer: Answer, turn: int, standalone: str | None = None) -> str:
@@ -124,13 +127,14 @@ def parse_day(value: str | float | None, label: str) -> date | None:
 
 def status_line(pipeline: Pipeline) -> str:
     try:
-        dates = pipeline.index.post_dates
+        chunks = pipeline.index.chunks
     except (EmbedderMismatch, EmbedderError) as error:
         return f"⚠ {html.escape(str(error))}"
+    dates = [chunk.date for chunk in chunks]
     span = f"{min(dates).isoformat()} ~ {max(dates).isoformat()}" if dates else "글 없음"
     return (
         f"임베딩 <code>{html.escape(pipeline.settings.embedder)}</code> · 답변 <code>{html.escape(pipeline.answerer_name)}</code>"
-        f" · 글 {len(dates)}편 ({span})"
+        f" · 글 {len({chunk.slug for chunk in chunks})}편 ({span})"
     )
 
 
@@ -181,7 +185,7 @@ class WebChat:
 
     def build(self) -> gr.Blocks:
         with gr.Blocks(title="AI 뉴스 다이제스트 Q&A") as app:
-            gr.Markdown("## 📰 AI 뉴스 다이제스트 Q&A\n매일의 AI 뉴스 다이제스트에 물어보세요. 모든 답에는 출처 글이 붙습니다.")
+            gr.Markdown("## AI 뉴스 다이제스트 Q&A\n매일의 AI 뉴스 다이제스트에 물어보세요. 모든 답에는 출처 글이 붙습니다.")
             gr.HTML(f'<div class="status">{status_line(self.pipeline)}</div>')
             chatbot = gr.Chatbot(
                 label="대화", height=560, elem_id="chat", sanitize_html=True,

@@ -1,0 +1,156 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright (no browser download)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import POSTS, ROOT, write_post
+from openai_stub import start_scripted_server
+from rag.pipeline import Pipeline
+from rag.webui import WebChat, launch
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+SCREENSHOT = ROOT / "docs" / "ui.png"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it with apt (chromium fonts-noto-cjk)")
+    pytest.skip(f"{CHROMIUM} is not installed (apt install chromium fonts-noto-cjk)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def ui_app(tmp_path_factory):
+    """`python ui.py` as a reader starts it: no index yet, the seed posts plus one hostile post."""
+    root = tmp_path_factory.mktemp("ui-app")
+    shutil.copytree(POSTS, root / "content" / "posts")
+    write_post(
+        root / "content" / "posts", "daily-20240511", title="피싱 실험 <script>alert('title')</script>", day="2024-05-11",
+        body=("## Today's Preview\n\n- 피싱 실험 공지: [여기를 누르세요](javascript:alert('link')) 또는 "
+              "[데이터](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) 그리고 "
+              "<img src=x onerror=\"alert('img')\"> <script>alert('body')</script> 태그가 들어 있는 피싱 실험 공지입니다.\n"),
+    )
+    port = free_port()
+    env = {**os.environ, "RAG_CONTENT_DIR": str(root / "content"), "RAG_INDEX_DIR": str(root / "index"),
+           "GRADIO_SERVER_PORT": str(port)}
+    env.pop("GRADIO_ANALYTICS_ENABLED", None)  # the app must turn analytics off by itself
+    log_path = root / "ui.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen([sys.executable, "ui.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    pytest.fail(f"ui.py did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield url, log_path
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def ask(page, question: str) -> None:
+    answers_before = page.locator("#chat .source-card, #chat .error").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#question textarea").press("Enter")
+    page.wait_for_function(
+        f"document.querySelectorAll('#chat .source-card, #chat .error').length > {answers_before}", timeout=120_000
+    )
+
+
+def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_app):
+    url, log_path = ui_app
+    assert "building it first" in log_path.read_text()  # no index at start: built before serving
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    outside, dialogs = [], []
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((url, "data:")) else None)
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    assert "답변 extractive" in page.locator(".status").inner_text() and "글 6편" in page.locator(".status").inner_text()
+
+    ask(page, "Kaggle 대회 상금이 얼마였어?")
+    marker = page.locator("#chat a.marker").first
+    assert marker.inner_text() == "[1]" and marker.get_attribute("href") == "#src-0-1"
+    card = page.locator("#src-0-1")
+    assert card.locator("a.permalink").get_attribute("href") == "https://punknews.netlify.app/daily-20240504/"
+    assert card.locator("a[href='https://lmsys.org/blog/2024-05-02-kaggle-competition/']").count() == 1
+
+    ask(page, "거기 상금은 누가 걸었어?")  # a follow-up: the searched question is shown
+    assert "↳ 검색한 질문: Kaggle 대회 상금" in page.locator("#chat").inner_text()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    ask(page, "피싱 실험 공지 내용이 뭐야?")
+    chat = page.locator("#chat")
+    assert "피싱 실험" in chat.inner_text()
+    hrefs = [anchor.get_attribute("href") or "" for anchor in chat.locator("a").all()]
+    assert hrefs and not [href for href in hrefs if not href.startswith(("https://", "http://", "#src-"))]
+    assert chat.locator("script, img[onerror], iframe").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == [] and outside == []  # nothing executed, nothing fetched from outside
+
+
+@pytest.fixture(scope="module")
+def streaming_app(real_pipeline):
+    """The same UI answering through --llm openai, from a scripted OpenAI-compatible server that streams slowly."""
+    reply = "Kaggle 대회의 상금은 100,000달러입니다 [1]. LMSYS가 인간 선호도를 예측하는 대회를 열었습니다 [1]."
+    base_url, llm_server = start_scripted_server(reply, seconds_per_piece=0.2)
+    settings = real_pipeline.settings.model_copy(update={
+        "llm": "openai", "llm_base_url": base_url, "llm_model": "scripted", "server_host": "127.0.0.1",
+        "server_port": free_port(),
+    })
+    pipeline = Pipeline(settings)
+    app = WebChat(pipeline).build()
+    launch(app, settings, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{settings.server_port}/", pipeline
+    app.close()
+    llm_server.shutdown()
+
+
+def test_answer_streams_in_then_gets_its_source_cards(browser, streaming_app):
+    url, pipeline = streaming_app
+    expected = pipeline.retriever().retrieve("Kaggle 대회 상금이 얼마였어?")[0].chunk.permalink
+    page = browser.new_page()
+    page.goto(url)
+    assert "openai:scripted" in page.locator(".status").inner_text()
+    page.locator("#question textarea").fill("Kaggle 대회 상금이 얼마였어?")
+    page.locator("#question textarea").press("Enter")
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while page.locator("#chat .source-card").count() == 0 and time.monotonic() < deadline:
+        texts = page.locator("#chat .answer").all_inner_texts()
+        if texts and texts[-1] not in seen:
+            seen.append(texts[-1])
+        page.wait_for_timeout(50)
+    partial = [text for text in seen if text.strip() not in ("", "…")]
+    assert len(partial) >= 3, seen  # the text grew piece by piece before the sources came
+    assert all(len(a) <= len(b) for a, b in zip(partial, partial[1:]))
+    assert page.locator("#chat a.marker").first.get_attribute("href") == "#src-0-1"
+    assert page.locator("#src-0-1 a.permalink").get_attribute("href") == expected
