@@ -1,0 +1,98 @@
+"""Load on the web UI: N questions at once through gradio_client, on loopback only.
+
+    python benchmarks/ui_load.py                 # starts the app in-process on a free 127.0.0.1 port
+    python benchmarks/ui_load.py --url http://127.0.0.1:7860/ --concurrent 20
+
+Prints latency p50/p95/max, errors and wall time, and writes benchmarks/results/ui_load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag.evaluate import read_questions  # noqa: E402
+from rag.pipeline import Pipeline  # noqa: E402
+from rag.webui import WebChat, launch  # noqa: E402
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+MAX_CONCURRENT = 50
+
+
+def start_app() -> tuple[str, Pipeline]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pipeline = Pipeline()
+    pipeline.settings = pipeline.settings.model_copy(update={"server_host": "127.0.0.1", "server_port": port})
+    if not pipeline.has_index():
+        pipeline.ingest()
+    pipeline.ask("시작 준비")  # warm up as `serve` does
+    launch(WebChat(pipeline).build(), pipeline.settings, prevent_thread_lock=True, quiet=True)
+    return f"http://127.0.0.1:{port}/", pipeline
+
+
+def ask_once(url: str, question: str) -> tuple[float, str | None]:
+    started = time.perf_counter()
+    try:
+        result = Client(url, verbose=False).predict(question, "", "", api_name="/ask")
+        error = result.get("error")
+    except Exception as failure:  # a load test counts failures instead of stopping at the first
+        error = f"{type(failure).__name__}: {failure}"
+    return time.perf_counter() - started, error
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="A running app on loopback; default: start one in-process.")
+    parser.add_argument("--concurrent", type=int, default=20, help=f"Questions sent at once (at most {MAX_CONCURRENT}).")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ui_load.json")
+    args = parser.parse_args()
+    if not 1 <= args.concurrent <= MAX_CONCURRENT:
+        parser.error(f"--concurrent must be between 1 and {MAX_CONCURRENT}")
+    if args.url and urlsplit(args.url).hostname not in LOOPBACK:
+        parser.error("--url must be a loopback address: this script only loads your own machine")
+
+    url, pipeline = (args.url, None) if args.url else start_app()
+    questions = [item.question for item in read_questions(ROOT / "eval" / "dev_questions.jsonl")]
+    batch = [questions[n % len(questions)] for n in range(args.concurrent)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.concurrent) as pool:
+        results = list(pool.map(lambda question: ask_once(url, question), batch))
+    wall = time.perf_counter() - started
+
+    latencies = [seconds for seconds, _ in results]
+    errors = [error for _, error in results if error]
+    report = {
+        "concurrent": args.concurrent,
+        "ui_concurrency": pipeline.settings.ui_concurrency if pipeline else None,
+        "answerer": pipeline.answerer_name if pipeline else None,
+        "latency_s_p50": round(float(np.percentile(latencies, 50)), 2),
+        "latency_s_p95": round(float(np.percentile(latencies, 95)), 2),
+        "latency_s_max": round(max(latencies), 2),
+        "errors": len(errors),
+        "error_messages": errors[:5],
+        "wall_s": round(wall, 2),
+        "questions_per_s": round(len(batch) / wall, 2),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    for key, value in report.items():
+        print(f"{key:<16} {value}")
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()
