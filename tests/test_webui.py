@@ -113,3 +113,11 @@ def test_gradio_client_ask_endpoint(running_app):
     textbox, chat = client.predict("xLSTM이 뭐야?", [], None, None, api_name="/chat")
     reply = "".join(part["text"] for part in chat[-1]["content"])  # Gradio 6 returns content as parts
     assert textbox == "" and chat[-1]["role"] == "assistant" and "source-card" in reply
+
+
+def test_date_range_filter_scopes_the_answer(real_pipeline):
+    *_, (_, chat, _) = WebChat(real_pipeline).respond("AlphaFold 3에 대해 뭐라고 했어?", [], [], "2024-05-09", "2024-05-09")
+    reply = chat[-1]["content"]
+    assert "source-card" in reply and "daily-20240510/" not in reply and "daily-20240509/" in reply
+    *_, (textbox, chat, _) = WebChat(real_pipeline).respond("AlphaFold 3", [], [], "5월 9일", None)
+    assert "YYYY-MM-DD" in chat[-1]["content"] and textbox == "AlphaFold 3"
