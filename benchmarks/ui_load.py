@@ -39,7 +39,7 @@ def start_app() -> tuple[str, Pipeline]:
     pipeline.settings = pipeline.settings.model_copy(update={"server_host": "127.0.0.1", "server_port": port})
     if not pipeline.has_index():
         pipeline.ingest()
-    pipeline.ask("시작 준비")  # warm up as `serve` does
+    pipeline.retriever().retrieve("시작 준비")  # warm up as `serve` does
     launch(WebChat(pipeline).build(), pipeline.settings, prevent_thread_lock=True, quiet=True)
     return f"http://127.0.0.1:{port}/", pipeline
 

@@ -231,12 +231,9 @@ def serve_command(
 ) -> None:
     """The web chat UI (Gradio), the same as `python ui.py`."""
     pipeline = Pipeline(settings_from(locals()))
-    from .webui import serve
+    from .webui import serve  # gradio loads in seconds: only for this command
 
-    try:
-        serve(pipeline)
-    except (EmbedderMismatch, EmbedderError) as error:
-        fail(f"error: {error}")
+    serve(pipeline)
 
 
 def _format_metric(value: float) -> str:

@@ -226,7 +226,13 @@ def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
 def serve(pipeline: Pipeline) -> None:
     """Build the index if there is none (progress in the terminal), warm up, then serve."""
     if not pipeline.has_index():
-        print(f"no index in {pipeline.settings.index_dir} yet: building it first")
-        print(pipeline.ingest(show_progress=True).summary())
-    pipeline.ask("시작 준비")  # loads the embedder, the index and Kiwi before the first reader arrives
+        print(f"no index in {pipeline.settings.index_dir} yet: building it first", flush=True)
+        report = pipeline.ingest(show_progress=True)
+        for problem in report.skipped:
+            print(f"skipped: {problem}")
+        print(report.summary(), flush=True)
+    try:
+        pipeline.retriever().retrieve("시작 준비")  # loads the embedder, the index and Kiwi before the first reader
+    except (EmbedderMismatch, EmbedderError) as error:
+        print(f"warning: {error}", flush=True)  # served anyway: the page and each answer say what to fix
     launch(WebChat(pipeline).build(), pipeline.settings)
