@@ -228,6 +228,8 @@ def serve(pipeline: Pipeline) -> None:
     if not pipeline.has_index():
         print(f"no index in {pipeline.settings.index_dir} yet: building it first", flush=True)
         report = pipeline.ingest(show_progress=True)
+        for problem in report.warnings:
+            print(f"warning: {problem}")
         for problem in report.skipped:
             print(f"skipped: {problem}")
         print(report.summary(), flush=True)
