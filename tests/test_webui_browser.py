@@ -3,8 +3,10 @@
 import os
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -42,6 +44,23 @@ def browser():
         chromium.close()
 
 
+class RecordingProxy(socketserver.ThreadingTCPServer):
+    """Stands in as HTTP(S) proxy: every outbound request of the app would arrive here first."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        proxy = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                proxy.requests.append(self.rfile.readline().decode(errors="replace").strip())
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
 @pytest.fixture(scope="module")
 def ui_app(tmp_path_factory):
     """`python ui.py` as a reader starts it: no index yet, the seed posts plus one hostile post."""
@@ -57,6 +76,10 @@ def ui_app(tmp_path_factory):
     env = {**os.environ, "RAG_CONTENT_DIR": str(root / "content"), "RAG_INDEX_DIR": str(root / "index"),
            "GRADIO_SERVER_PORT": str(port)}
     env.pop("GRADIO_ANALYTICS_ENABLED", None)  # the app must turn analytics off by itself
+    proxy = RecordingProxy()
+    proxy_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    env.update(HTTP_PROXY=proxy_url, HTTPS_PROXY=proxy_url, ALL_PROXY=proxy_url, http_proxy=proxy_url,
+               https_proxy=proxy_url, all_proxy=proxy_url, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     log_path = root / "ui.log"
     with log_path.open("w") as log:
         server = subprocess.Popen([sys.executable, "ui.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -71,9 +94,10 @@ def ui_app(tmp_path_factory):
                     server.kill()
                     pytest.fail(f"ui.py did not start:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.5)
-        yield url, log_path
+        yield url, log_path, proxy
         server.terminate()
         server.wait(timeout=30)
+        proxy.shutdown()
 
 
 def ask(page, question: str) -> None:
@@ -86,8 +110,9 @@ def ask(page, question: str) -> None:
 
 
 def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_app):
-    url, log_path = ui_app
+    url, log_path, proxy = ui_app
     assert "building it first" in log_path.read_text()  # no index at start: built before serving
+    assert proxy.requests == []  # the app reached out to nothing while starting
     page = browser.new_page(viewport={"width": 1100, "height": 1000})
     outside, dialogs = [], []
     page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((url, "data:")) else None)
@@ -115,6 +140,7 @@ def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_
     assert chat.locator("script, img[onerror], iframe").count() == 0
     page.wait_for_timeout(500)
     assert dialogs == [] and outside == []  # nothing executed, nothing fetched from outside
+    assert proxy.requests == []
 
 
 @pytest.fixture(scope="module")
