@@ -132,6 +132,16 @@ def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
+    ask(page, "xLSTM이 뭐야?")  # pushes the first answer out of the chat's view
+    page.wait_for_timeout(1000)  # the chat's own scroll to the new answer settles, as it has for a reader
+    page.evaluate("() => document.querySelector('#chat a.marker').click()")  # a real click would scroll it into view first
+    page.wait_for_timeout(1000)
+    assert page.evaluate("""() => {
+        const card = document.getElementById("src-0-1").getBoundingClientRect();
+        const seen = document.elementFromPoint(card.left + card.width / 2, card.top + card.height / 2);
+        return seen !== null && seen.closest("#src-0-1") !== null;
+    }""")  # the first [1] brought its card on screen, out of the chat's scroll box
+
     ask(page, "피싱 실험 공지 내용이 뭐야?")
     chat = page.locator("#chat")
     assert "피싱 실험" in chat.inner_text()
