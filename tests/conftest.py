@@ -1,4 +1,8 @@
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,3 +38,23 @@ def real_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     pipeline = Pipeline(Settings(content_dir=ROOT / "content", index_dir=index_dir))
     pipeline.ingest(show_progress=False)
     return pipeline
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, log_path: Path, seconds: float = 300) -> None:
+    """Poll `url` until it answers; fail with the end of the server's log if it dies or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"{url} did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)

@@ -7,15 +7,12 @@ not the wording.
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port, wait_until_serving
 from rag.llm import bundled_gguf, make_chat_model
 from rag.pipeline import Pipeline
 from rag.prompts import answer_messages
@@ -55,9 +52,7 @@ def test_local_gguf_in_process(real_pipeline):
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = log_path.open("w")  # a file, not a pipe: the server logs a lot and would block on a full pipe
     server = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()), "--host", "127.0.0.1",
@@ -65,16 +60,7 @@ def llama_server(tmp_path_factory):
         stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{base_url}/models", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"llama.cpp server did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
+    wait_until_serving(f"{base_url}/models", server, log_path, seconds=120)
     yield base_url
     server.terminate()
     server.wait(timeout=30)

@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -11,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port
 from rag.pipeline import Pipeline
 
 
@@ -67,12 +66,6 @@ def test_server_failures_name_the_setting_and_keep_the_sources(real_pipeline, se
     answer = pipeline.ask("Kaggle 대회 상금이 얼마였어?")
     assert setting in answer.error
     assert answer.retrieved and answer.citations == [] and not answer.refused
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_cli_reports_an_unreachable_server_without_a_traceback(real_pipeline):

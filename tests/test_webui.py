@@ -1,12 +1,11 @@
 """The web UI in-process: safe rendering, errors as chat messages, and the gradio_client API."""
 
-import socket
 from datetime import date
 
 import pytest
 from gradio_client import Client
 
-from conftest import write_post
+from conftest import free_port, write_post
 from rag.pipeline import Pipeline
 from rag.records import Answer, Chunk, Citation
 from rag.webui import WebChat, answer_html, launch, link
@@ -55,10 +54,8 @@ def test_bad_questions_become_chat_messages(real_pipeline, message, expected):
 
 
 def test_an_unreachable_llm_is_a_message_with_the_sources(real_pipeline):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    _, reply, _ = last_reply(real_pipeline, "xLSTM이 뭐야?", llm="openai", llm_base_url=f"http://127.0.0.1:{port}/v1")
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    _, reply, _ = last_reply(real_pipeline, "xLSTM이 뭐야?", llm="openai", llm_base_url=url)
     assert "RAG_LLM_BASE_URL" in reply and "검색된 자료 (답변에 인용되지 않음)" in reply and "source-card" in reply
 
 
@@ -94,9 +91,7 @@ def test_a_post_with_hostile_links_and_html_renders_inert(tmp_path):
 @pytest.fixture(scope="module")
 def running_app(real_pipeline):
     app = WebChat(real_pipeline).build()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = real_pipeline.settings.model_copy(update={"server_host": "127.0.0.1", "server_port": port})
     launch(app, settings, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"

@@ -2,19 +2,17 @@
 
 import os
 import shutil
-import socket
 import socketserver
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import POSTS, ROOT, write_post
+from conftest import POSTS, ROOT, free_port, wait_until_serving, write_post
 from openai_stub import start_scripted_server
 from rag.pipeline import Pipeline
 from rag.webui import WebChat, launch
@@ -28,12 +26,6 @@ if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs it with apt (chromium fonts-noto-cjk)")
     pytest.skip(f"{CHROMIUM} is not installed (apt install chromium fonts-noto-cjk)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +76,7 @@ def ui_app(tmp_path_factory):
     with log_path.open("w") as log:
         server = subprocess.Popen([sys.executable, "ui.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail(f"ui.py did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
+        wait_until_serving(url, server, log_path)
         yield url, log_path, proxy
         server.terminate()
         server.wait(timeout=30)
