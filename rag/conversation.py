@@ -1,7 +1,8 @@
 """Follow-up questions: rewritten into standalone questions before retrieval.
 
 With an LLM configured, the model rewrites the question from the recent turns (prompt in
-rag/prompts.py). Without one, a rule carries the previous topic over: a question that
+rag/prompts.py); a rewrite that echoes the prompt or shares no word with the conversation
+is not used. Without one, or then, a rule carries the previous topic over: a question that
 points back ("그건 언제 나왔어?", "그 모델은…") or names no topic of its own ("더 자세히")
 gets the previous question's topic nouns, and its date words when it has none.
 """
@@ -15,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 
 from .answer import QUESTION_MORPHEMES, topic_of
 from .dates import find_date_scope
-from .keyword import kiwi
+from .keyword import kiwi, kiwi_tokens
 from .prompts import rewrite_messages
 
 ANAPHORS = {"그것", "그거", "이것", "이거", "저것", "저거", "거기", "여기", "그곳", "이곳", "걔", "그분", "그녀", "그들"}
@@ -85,6 +86,15 @@ def rewrite_with_model(question: str, history: list[Turn], model: BaseChatModel,
         return carry_over_topic(question, history)
     lines = [line.strip() for line in written.splitlines() if line.strip()]
     rewritten = re.sub(r"^(독립된 질문|질문)\s*:\s*", "", lines[0]).strip("\"'“” ") if lines else ""
-    if not rewritten or len(rewritten) > max_chars:
-        return carry_over_topic(question, history)
-    return rewritten
+    return rewritten if usable_rewrite(rewritten, question, history, max_chars) else carry_over_topic(question, history)
+
+
+PROMPT_ECHOES = ("대화 기록", "후속 질문", "독립된 질문", "사용자:", "도우미:", "<<SYS>>", "[INST]", "<자료>")
+
+
+def usable_rewrite(rewritten: str, question: str, history: list[Turn], max_chars: int) -> bool:
+    """A rewrite must be a short question about the conversation, not an echo of the prompt (small models do that)."""
+    if not rewritten or len(rewritten) > max_chars or any(echo in rewritten for echo in PROMPT_ECHOES):
+        return False
+    conversation = set(kiwi_tokens(" ".join([question, *(turn.standalone for turn in history)])))
+    return bool(conversation & set(kiwi_tokens(rewritten)))

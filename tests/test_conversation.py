@@ -54,6 +54,10 @@ def test_model_rewriting_uses_the_model_and_falls_back_to_the_rule():
     assert rewrite_with_model("그건 언제 나왔어?", history, RunnableLambda(broken), 500) == "xLSTM 언제 나왔어?"
     rambling = FakeListChatModel(responses=["가" * 600])
     assert rewrite_with_model("그건 언제 나왔어?", history, rambling, 500) == "xLSTM 언제 나왔어?"
+    echoing = FakeListChatModel(responses=["대화 기록:\n사용자: xLSTM이 뭐야?"])  # what Gemma 3 270M writes
+    assert rewrite_with_model("그건 언제 나왔어?", history, echoing, 500) == "xLSTM 언제 나왔어?"
+    unrelated = FakeListChatModel(responses=["오늘 날씨는 어때?"])
+    assert rewrite_with_model("그건 언제 나왔어?", history, unrelated, 500) == "xLSTM 언제 나왔어?"
 
 
 def test_pipeline_rewrites_with_the_configured_llm_then_retrieves(real_pipeline):
