@@ -74,12 +74,10 @@ class GeneratingAnswerer:
             for label, hit in cited.items()
         ]
         refused = not citations and text.startswith(NOT_FOUND_ANSWER)
-        if refused or citations and not unsupported:
-            warning = None
-        elif unsupported:
+        if unsupported:
             warning = UNSUPPORTED_WARNING.format(markers="".join(f"[{marker}]" for marker in sorted(unsupported)))
         else:
-            warning = UNCITED_WARNING
+            warning = None if citations or refused else UNCITED_WARNING
         return Answer(
             question, text, citations, refused=refused, retrieved=hits, answerer=self.name,
             removed_markers=checker.removed, warning=warning,

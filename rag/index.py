@@ -143,15 +143,12 @@ class ArchiveIndex:
         self.chunks = [_chunk_from_json(record) for record in _read_json(generation / "chunks.json")]
         self._dates = np.array([_date_number(chunk.date) for chunk in self.chunks], dtype=np.int64)
         self._row = {chunk.id: row for row, chunk in enumerate(self.chunks)}
+        self.post_dates = sorted({chunk.date for chunk in self.chunks})  # read by every question's date scoping
         if self.manifest["keyword_tokenizer"] == settings.keyword_tokenizer:
             self.keywords = KeywordIndex.load(generation / "bm25", settings.keyword_tokenizer)
         else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
             self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
         self.vectors = _chroma(generation / "chroma", embeddings)
-
-    @property
-    def post_dates(self) -> list[date]:
-        return sorted({chunk.date for chunk in self.chunks})
 
     def dense_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
         """Nearest chunks as (chunk, cosine similarity)."""

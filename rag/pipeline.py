@@ -14,7 +14,7 @@ from .conversation import Turn, carry_over_topic, rewrite_with_model
 from .embed import make_embeddings
 from .generate import GeneratingAnswerer
 from .index import ArchiveIndex, IngestReport, index_exists, ingest
-from .llm import LLMError, make_chat_model
+from .llm import LLMError, llm_name, make_chat_model
 from .records import Answer
 from .retrieve import HybridRetriever
 from .settings import Settings
@@ -46,13 +46,7 @@ class Pipeline:
 
     @property
     def answerer_name(self) -> str:
-        """What writes the answers, for people: `extractive`, `openai:<model> @ <url>`, `llamacpp:<file>`."""
-        settings = self.settings
-        if settings.llm == "openai":
-            return f"openai:{settings.llm_model} @ {settings.llm_base_url or 'https://api.openai.com/v1'}"
-        if settings.llm == "llamacpp":
-            return f"llamacpp:{settings.llm_model_path.name if settings.llm_model_path else 'gemma-3-270m-q4_k_m.gguf'}"
-        return "extractive"
+        return llm_name(self.settings)
 
     def has_index(self) -> bool:
         return index_exists(self.settings)

@@ -112,8 +112,8 @@ def answer_html(answer: Answer, turn: int, standalone: str | None = None) -> str
     return "".join(parts)  # one line: markdown treats it as a single HTML block and leaves it alone
 
 
-def message_html(text: str, css_class: str = "answer") -> str:
-    return f'<div class="{css_class}">{text_html(text)}</div>'
+def question_html(text: str) -> str:
+    return f'<div class="question">{text_html(text)}</div>'
 
 
 def parse_day(value: str | float | None, label: str) -> date | None:
@@ -150,7 +150,7 @@ class WebChat:
         """One chat turn: yields (textbox, chat messages, turns) as the answer streams in."""
         pipeline = self.pipeline
         turn = len(turns)
-        chat = [*chat, {"role": "user", "content": message_html(message, "question")}]
+        chat = [*chat, {"role": "user", "content": question_html(message)}]
         pending = {"role": "assistant", "content": '<div class="answer">…</div>'}
         try:
             question = pipeline.check_question(message)
