@@ -21,6 +21,16 @@ def write_post(posts_dir: Path, slug: str, title: str = "테스트 글", day: st
     return path
 
 
+def write_hostile_post(posts_dir: Path) -> Path:
+    """A post with javascript:/data: links and raw HTML in its title and body: the UI must render it inert."""
+    return write_post(
+        posts_dir, "daily-20240511", title="피싱 실험 <script>alert('title')</script>", day="2024-05-11",
+        body=("## Today's Preview\n\n- 피싱 실험 공지: [여기를 누르세요](javascript:alert('link')) 또는 "
+              "[데이터](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) 그리고 "
+              "<img src=x onerror=\"alert('img')\"> <script>alert('body')</script> 태그가 들어 있는 피싱 실험 공지입니다.\n"),
+    )
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Settings:
     """A copy of two real posts in a temporary content dir, with its own index dir."""

@@ -1,40 +1,14 @@
 """LLM failures seen by a user: real HTTP through the openai client to servers that misbehave."""
 
-import json
 import os
 import subprocess
 import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from conftest import ROOT, free_port
+from openai_stub import start_failing_server
 from rag.pipeline import Pipeline
-
-
-class MisbehavingServer(BaseHTTPRequestHandler):
-    behaviour = "reject-key"
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.behaviour == "hang":
-            time.sleep(3)
-            return
-        status, body = {
-            "reject-key": (401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}),
-            "no-model": (404, {"error": {"message": "The model does not exist", "type": "invalid_request_error"}}),
-        }[self.behaviour]
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
@@ -42,11 +16,9 @@ def server_that():
     servers = []
 
     def start(behaviour: str) -> str:
-        handler = type("Handler", (MisbehavingServer,), {"behaviour": behaviour})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base_url, server = start_failing_server(behaviour)
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/v1"
+        return base_url
 
     yield start
     for server in servers:

@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from gradio_client import Client
 
-from conftest import free_port, write_post
+from conftest import free_port, write_hostile_post
 from rag.pipeline import Pipeline
 from rag.records import Answer, Chunk, Citation
+from rag.settings import Settings
 from rag.webui import WebChat, answer_html, launch, link
 
 
@@ -73,13 +74,8 @@ def test_follow_up_uses_the_conversation(real_pipeline):
 
 
 def test_a_post_with_hostile_links_and_html_renders_inert(tmp_path):
-    write_post(
-        tmp_path / "content" / "posts", "daily-20240511", title="보안 실험 <script>alert(1)</script>", day="2024-05-11",
-        body=("## Today's Preview\n\n- 피싱 실험 공지: [여기를 누르세요](javascript:alert('link')) 또는 "
-              "[데이터](data:text/html;base64,PHNjcmlwdD4=) 그리고 <img src=x onerror=\"alert('img')\"> 태그가 "
-              "들어 있는 피싱 실험 공지입니다.\n"),
-    )
-    pipeline = Pipeline(Pipeline().settings.model_copy(update={"content_dir": tmp_path / "content", "index_dir": tmp_path / "index"}))
+    write_hostile_post(tmp_path / "content" / "posts")
+    pipeline = Pipeline(Settings(content_dir=tmp_path / "content", index_dir=tmp_path / "index"))
     pipeline.ingest(show_progress=False)
     *_, (_, chat, _) = WebChat(pipeline).respond("피싱 실험 공지 내용이 뭐야?", [], [])
     reply = chat[-1]["content"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import POSTS, ROOT, free_port, wait_until_serving, write_post
+from conftest import POSTS, ROOT, free_port, wait_until_serving, write_hostile_post
 from openai_stub import start_scripted_server
 from rag.pipeline import Pipeline
 from rag.webui import WebChat, launch
@@ -58,12 +58,7 @@ def ui_app(tmp_path_factory):
     """`python ui.py` as a reader starts it: no index yet, the seed posts plus one hostile post."""
     root = tmp_path_factory.mktemp("ui-app")
     shutil.copytree(POSTS, root / "content" / "posts")
-    write_post(
-        root / "content" / "posts", "daily-20240511", title="피싱 실험 <script>alert('title')</script>", day="2024-05-11",
-        body=("## Today's Preview\n\n- 피싱 실험 공지: [여기를 누르세요](javascript:alert('link')) 또는 "
-              "[데이터](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) 그리고 "
-              "<img src=x onerror=\"alert('img')\"> <script>alert('body')</script> 태그가 들어 있는 피싱 실험 공지입니다.\n"),
-    )
+    write_hostile_post(root / "content" / "posts")
     port = free_port()
     env = {**os.environ, "RAG_CONTENT_DIR": str(root / "content"), "RAG_INDEX_DIR": str(root / "index"),
            "GRADIO_SERVER_PORT": str(port)}
