@@ -2,7 +2,7 @@
 
 import sys
 
-from rag.cli import app
+from rag.cli import main
 
 if __name__ == "__main__":
-    app(args=["ingest", *sys.argv[1:]], prog_name="python ingest.py")
+    main(["ingest", *sys.argv[1:]], prog_name="python ingest.py")

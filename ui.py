@@ -1,7 +1,8 @@
-"""The web UI (`python ui.py`), also the Hugging Face Space's app_file. Settings come from RAG_* env vars."""
+"""The web UI (`python ui.py`), also the Hugging Face Space's app_file: `python -m rag serve` with RAG_* settings."""
 
-from rag.pipeline import Pipeline
-from rag.webui import serve
+import sys
+
+from rag.cli import main
 
 if __name__ == "__main__":
-    serve(Pipeline())
+    main(["serve", *sys.argv[1:]], prog_name="python ui.py")

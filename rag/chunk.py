@@ -23,7 +23,8 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+"""A markdown list item's marker (`- `, `* `, `1. `, `2) `)."""
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)")
 # Emoji and pictographs (plus variation selectors / joiners) do not belong in a heading path.
 _EMOJI = re.compile(
@@ -129,7 +130,7 @@ def _split_long(text: str, max_chars: int) -> list[str]:
     """Pack list items / paragraphs into parts of at most `max_chars` of plain text (a longer unit stays whole)."""
     units: list[list[str]] = []
     for line in text.splitlines():
-        starts_unit = not units or not line.strip() or _LIST_ITEM.match(line) or not units[-1][-1].strip()
+        starts_unit = not units or not line.strip() or LIST_ITEM.match(line) or not units[-1][-1].strip()
         if starts_unit:
             units.append([line])
         else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .keyword import kiwi_tokens
+from .korean import content_tokens
 from .records import Chunk
 
 _OPENERS = "[【"
@@ -95,11 +95,11 @@ _MARKER_GROUP = re.compile(r"((?:\[\d+\])+)")
 
 def unsupported_markers(text: str, cited: dict[int, Chunk]) -> set[int]:
     """Markers of verified `text` (`[k]`, k a key of `cited`) whose claim the cited sources do not contain."""
-    vocabulary = {marker: set(kiwi_tokens(chunk.embedding_text())) for marker, chunk in cited.items()}
+    vocabulary = {marker: set(content_tokens(chunk.embedding_text())) for marker, chunk in cited.items()}
     flagged: set[int] = set()
     pieces = _MARKER_GROUP.split(text)
     for claim, group in zip(pieces[0::2], pieces[1::2]):
-        morphemes = set(kiwi_tokens(claim))
+        morphemes = set(content_tokens(claim))
         if len(morphemes) < MIN_CLAIM_MORPHEMES:
             continue
         markers = {int(number) for number in _NUMBER.findall(group)}

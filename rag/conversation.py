@@ -10,20 +10,19 @@ gets the previous question's topic nouns, and its date words when it has none.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
-from langchain_core.language_models import BaseChatModel
-
-from .answer import QUESTION_MORPHEMES, topic_of
-from .dates import find_date_scope
-from .keyword import kiwi, kiwi_tokens
+from .korean import NOUN_TAGS, QUESTION_WORDS, analyse_question, content_tokens, kiwi
+from .llm import LazyChatModel
 from .prompts import rewrite_messages
 
 ANAPHORS = {"그것", "그거", "이것", "이거", "저것", "저거", "거기", "여기", "그곳", "이곳", "걔", "그분", "그녀", "그들"}
 """Pronouns that point back to the previous topic."""
 DETERMINERS = {"그", "이", "저", "해당"}
 """`그 모델`, `이 회사`: a determiner before a noun points back too."""
-TOPIC_TAGS = ("NNG", "NNP", "SL", "SH", "SN")
 ANSWER_CONTEXT_CHARS = 300
 """How much of each previous answer the rewriting model sees."""
 
@@ -37,9 +36,9 @@ class Turn:
     answer: str
 
 
-def carry_over_topic(question: str, history: list[Turn]) -> str:
+def carry_over_topic(question: str, history: list[Turn], archive_dates: Sequence[date] = ()) -> str:
     """Rule-based rewriting: the question itself when it stands alone, else with the previous topic put in."""
-    previous = next((turn.standalone for turn in reversed(history) if topic_span(turn.standalone)), None)
+    previous = next((turn.standalone for turn in reversed(history) if topic_span(turn.standalone, archive_dates)), None)
     if previous is None:
         return question
     tokens = kiwi().tokenize(question)
@@ -53,40 +52,44 @@ def carry_over_topic(question: str, history: list[Turn]) -> str:
                     break
                 end = max(end, particle.start + particle.len)
             pointing_back.append((token.start, end))
-        elif token.tag == "MM" and token.form in DETERMINERS and following is not None and following.tag in TOPIC_TAGS:
+        elif token.tag == "MM" and token.form in DETERMINERS and following is not None and following.tag in NOUN_TAGS:
             pointing_back.append((token.start, following.start))
-    if not pointing_back and topic_span(question):
+    if not pointing_back and topic_span(question, archive_dates):
         return question
     rest = question
     for start, end in reversed(pointing_back):
         rest = rest[:start] + rest[end:]
-    own_nouns = {token.form for token in kiwi().tokenize(rest) if token.tag in TOPIC_TAGS}
-    carried = [word for word in topic_span(previous).split() if word not in own_nouns]  # no "상금 상금은"
-    previous_dates = find_date_scope(previous)
-    if previous_dates and not find_date_scope(question):
+    own_nouns = {token.form for token in kiwi().tokenize(rest) if token.tag in NOUN_TAGS}
+    carried = [word for word in topic_span(previous, archive_dates).split() if word not in own_nouns]  # no "상금 상금은"
+    previous_dates = analyse_question(previous, archive_dates).scope
+    if previous_dates and not analyse_question(question, archive_dates).scope:
         carried.insert(0, previous_dates.phrase)
     return re.sub(r"\s+", " ", " ".join([*carried, rest])).strip()
 
 
-def topic_span(question: str) -> str:
+def topic_span(question: str, archive_dates: Sequence[date] = ()) -> str:
     """The stretch of the question from its first to its last topic noun ("AlphaFold 3", "Kaggle 대회 상금")."""
-    topic = topic_of(question)
-    nouns = [t for t in kiwi().tokenize(topic) if t.tag in TOPIC_TAGS and t.form not in QUESTION_MORPHEMES]
+    topic = analyse_question(question, archive_dates).topic
+    nouns = [t for t in kiwi().tokenize(topic) if t.tag in NOUN_TAGS and t.form not in QUESTION_WORDS]
     if not nouns:
         return ""
     return topic[nouns[0].start : nouns[-1].start + nouns[-1].len]
 
 
-def rewrite_with_model(question: str, history: list[Turn], model: BaseChatModel, max_chars: int) -> str:
+def rewrite_with_model(
+    question: str, history: list[Turn], model: LazyChatModel, max_chars: int, archive_dates: Sequence[date] = ()
+) -> str:
     """LLM rewriting; falls back to the rule when the model fails or returns something unusable."""
     pairs = [(turn.question, turn.answer[:ANSWER_CONTEXT_CHARS]) for turn in history]
     try:
-        written = model.invoke(rewrite_messages(question, pairs)).text
-    except Exception:  # the answer call that follows reports the failure with its sources
-        return carry_over_topic(question, history)
+        written = model.get().invoke(rewrite_messages(question, pairs)).text
+    except Exception:  # LLMError or a server failure; the answer call that follows reports the failure with its sources
+        return carry_over_topic(question, history, archive_dates)
     lines = [line.strip() for line in written.splitlines() if line.strip()]
     rewritten = re.sub(r"^(독립된 질문|질문)\s*:\s*", "", lines[0]).strip("\"'“” ") if lines else ""
-    return rewritten if usable_rewrite(rewritten, question, history, max_chars) else carry_over_topic(question, history)
+    if usable_rewrite(rewritten, question, history, max_chars):
+        return rewritten
+    return carry_over_topic(question, history, archive_dates)
 
 
 PROMPT_ECHOES = ("대화 기록", "후속 질문", "독립된 질문", "사용자:", "도우미:", "<<SYS>>", "[INST]", "<자료>")
@@ -96,5 +99,25 @@ def usable_rewrite(rewritten: str, question: str, history: list[Turn], max_chars
     """A rewrite must be a short question about the conversation, not an echo of the prompt (small models do that)."""
     if not rewritten or len(rewritten) > max_chars or any(echo in rewritten for echo in PROMPT_ECHOES):
         return False
-    conversation = set(kiwi_tokens(" ".join([question, *(turn.standalone for turn in history)])))
-    return bool(conversation & set(kiwi_tokens(rewritten)))
+    conversation = set(content_tokens(" ".join([question, *(turn.standalone for turn in history)])))
+    return bool(conversation & set(content_tokens(rewritten)))
+
+
+class FollowUpRewriter(Protocol):
+    def rewrite(self, question: str, history: list[Turn], archive_dates: Sequence[date]) -> str:
+        """`question` made to stand alone, given the recent turns (oldest first)."""
+        ...
+
+
+class RuleRewriter:
+    def rewrite(self, question: str, history: list[Turn], archive_dates: Sequence[date]) -> str:
+        return carry_over_topic(question, history, archive_dates)
+
+
+class ModelRewriter:
+    def __init__(self, model: LazyChatModel, max_chars: int) -> None:
+        self._model = model
+        self._max_chars = max_chars
+
+    def rewrite(self, question: str, history: list[Turn], archive_dates: Sequence[date]) -> str:
+        return rewrite_with_model(question, history, self._model, self._max_chars, archive_dates)

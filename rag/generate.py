@@ -3,82 +3,71 @@
 The model sees the prompt of rag/prompts.py; what it writes passes through the
 `CitationChecker` as it streams, so markers that point outside the sources never reach
 the reader. Questions the archive cannot answer by construction (a name it never
-mentions; see `Answerability`) are refused before any model call.
+mentions; see rag/korean.py) are refused before any model call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from langchain_core.language_models import BaseChatModel
-
-from .answer import Answerability
+from . import messages
+from .chain import not_found
 from .citations import CitationChecker, unsupported_markers
-from .keyword import KeywordIndex
-from .llm import explain_failure
+from .llm import LazyChatModel, explain_failure
 from .prompts import answer_messages
-from .records import Answer, Citation, RetrievedChunk
-from .settings import NOT_FOUND_ANSWER, Settings
-
-UNCITED_WARNING = "⚠ 이 답변에는 확인된 출처 표시가 없습니다. 아래 검색된 자료와 직접 대조해 보세요."
-UNSUPPORTED_WARNING = "⚠ 출처 {markers}의 내용이 답변과 맞지 않아 보입니다. 해당 출처를 직접 확인해 보세요."
+from .records import Answer, Citation
+from .retrieve import Evidence
+from .settings import Settings
 
 
 class GeneratingAnswerer:
-    def __init__(
-        self, make_model: Callable[[], BaseChatModel], keywords: KeywordIndex, settings: Settings, name: str
-    ) -> None:
-        self._make_model = make_model
-        self._model: BaseChatModel | None = None
-        self._keywords = keywords
+    def __init__(self, model: LazyChatModel, settings: Settings, name: str) -> None:
+        self._model = model
         self._settings = settings
         self.name = name
 
-    @property
-    def model(self) -> BaseChatModel:
-        """Built on first use, so a configuration error surfaces as an answer's error, beside its sources."""
-        if self._model is None:
-            self._model = self._make_model()
-        return self._model
-
-    def stream(self, question: str, hits: list[RetrievedChunk]) -> Iterator[str | Answer]:
-        if not hits or Answerability.of(question, self._keywords).rules_out_archive():
-            yield NOT_FOUND_ANSWER
-            yield Answer(question, NOT_FOUND_ANSWER, [], refused=True, retrieved=hits, answerer=self.name)
+    def stream(self, evidence: Evidence) -> Iterator[str | Answer]:
+        question, hits = evidence.question, evidence.hits
+        if not hits or question.unknown_terms(evidence.index.keywords.knows):
+            refusal = not_found(evidence, self.name)
+            yield refusal.text
+            yield refusal
             return
         checker = CitationChecker(len(hits))
         written: list[str] = []
         try:
-            for message_chunk in self.model.stream(answer_messages(question, hits)):
+            for message_chunk in self._model.get().stream(answer_messages(question.text, hits)):
                 shown = checker.feed(message_chunk.text)
                 if shown:
                     written.append(shown)
                     yield shown
         except Exception as error:  # every failure becomes a message; the sources are still shown
             yield Answer(
-                question, "".join(written).strip(), [], refused=False, retrieved=hits, answerer=self.name,
-                error=explain_failure(error, self._settings),
+                question.text, "".join(written).strip(), [], refused=False, date_range=question.date_range,
+                retrieved=hits, answerer=self.name, error=explain_failure(error, self._settings),
             )
             return
         tail = checker.finish()
         if tail:
             written.append(tail)
             yield tail
-        yield self.verified_answer(question, "".join(written).strip(), hits, checker)
+        yield self.verified_answer(evidence, "".join(written).strip(), checker)
 
-    def verified_answer(self, question: str, text: str, hits: list[RetrievedChunk], checker: CitationChecker) -> Answer:
+    def verified_answer(self, evidence: Evidence, text: str, checker: CitationChecker) -> Answer:
+        hits = evidence.hits
         cited = {label: hits[number - 1] for label, number in enumerate(checker.cited, start=1)}
         unsupported = unsupported_markers(text, {label: hit.chunk for label, hit in cited.items()})
         citations = [
             Citation(marker=label, chunk=hit.chunk, score=hit.score, supported=label not in unsupported)
             for label, hit in cited.items()
         ]
-        refused = not citations and text.startswith(NOT_FOUND_ANSWER)
+        refused = not citations and text.startswith(messages.NOT_FOUND_ANSWER)
         if unsupported:
-            warning = UNSUPPORTED_WARNING.format(markers="".join(f"[{marker}]" for marker in sorted(unsupported)))
+            markers = "".join(f"[{marker}]" for marker in sorted(unsupported))
+            warning = messages.UNSUPPORTED_WARNING.format(markers=markers)
         else:
-            warning = None if citations or refused else UNCITED_WARNING
+            warning = None if citations or refused else messages.UNCITED_WARNING
         return Answer(
-            question, text, citations, refused=refused, retrieved=hits, answerer=self.name,
-            removed_markers=checker.removed, warning=warning,
+            evidence.question.text, text, citations, refused=refused, date_range=evidence.question.date_range,
+            retrieved=hits, answerer=self.name, removed_markers=checker.removed, warning=warning,
         )

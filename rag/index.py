@@ -33,7 +33,8 @@ from tqdm import tqdm
 
 from .chunk import chunk_post
 from .embed import embedder_name
-from .keyword import KeywordIndex
+from .bm25 import KeywordIndex
+from .errors import EmbedderMismatch, IndexNotFound, IngestBusy
 from .load import LoadResult, load_posts
 from .records import Chunk, Problem
 from .settings import Settings
@@ -42,14 +43,6 @@ FORMAT_VERSION = 1
 CHUNKER_VERSION = 1
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
-
-
-class IndexNotFound(RuntimeError):
-    pass
-
-
-class EmbedderMismatch(RuntimeError):
-    pass
 
 
 @dataclass
@@ -130,7 +123,7 @@ class ArchiveIndex:
     def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
         generation = _live_generation(settings.index_dir)
         if generation is None:
-            raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`")
+            raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`", "RAG_INDEX_DIR")
         self.generation = generation
         self.manifest = _read_json(generation / "manifest.json")
         wanted = embedder_name(embeddings)
@@ -138,7 +131,8 @@ class ArchiveIndex:
             raise EmbedderMismatch(
                 f"the index in {settings.index_dir} was built with embedder '{self.manifest['embedder']}', "
                 f"not '{wanted}': re-ingest with `python -m rag ingest --embedder {settings.embedder}` "
-                "(or use the embedder that built it)"
+                "(or use the embedder that built it)",
+                "RAG_EMBEDDER",
             )
         self.chunks = [_chunk_from_json(record) for record in _read_json(generation / "chunks.json")]
         self._dates = np.array([_date_number(chunk.date) for chunk in self.chunks], dtype=np.int64)
@@ -172,7 +166,7 @@ def _ingest_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"another ingest is running on {index_dir}") from None
+            raise IngestBusy(f"another ingest is running on {index_dir}", "RAG_INDEX_DIR") from None
         yield
 
 
@@ -281,16 +275,8 @@ def _embed_into(store, chunks: list[Chunk], show_progress: bool) -> None:
 def _as_document(chunk: Chunk) -> Document:
     return Document(
         page_content=chunk.embedding_text(),
-        metadata={
-            "slug": chunk.slug,
-            "title": chunk.title,
-            "date": chunk.date.isoformat(),
-            "date_num": _date_number(chunk.date),
-            "section": chunk.section,
-            "permalink": chunk.permalink,
-            "tags": json.dumps(chunk.tags, ensure_ascii=False),
-            "links": json.dumps(chunk.links, ensure_ascii=False),
-        },
+        # Only what a Chroma-side filter uses; the chunk records live in chunks.json.
+        metadata={"slug": chunk.slug, "date_num": _date_number(chunk.date)},
     )
 
 
@@ -309,5 +295,26 @@ def _switch_live(index_dir: Path, generation: Path) -> None:
         os.close(directory)
 
 
-def index_exists(settings: Settings) -> bool:
-    return _live_generation(settings.index_dir) is not None
+class LiveIndex:
+    """The index folder as a reader sees it: the live generation, opened on first use and
+    reopened when an ingest (this process's or another's) has switched `CURRENT`.
+
+    `current()` hands out one `ArchiveIndex`; a question keeps the one it started with.
+    """
+
+    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self._opened: ArchiveIndex | None = None
+
+    def exists(self) -> bool:
+        return _live_generation(self.settings.index_dir) is not None
+
+    def current(self) -> ArchiveIndex:
+        live = _live_generation(self.settings.index_dir)
+        if self._opened is None or live != self._opened.generation:
+            self._opened = ArchiveIndex(self.settings, self.embeddings)
+        return self._opened
+
+    def ingest(self, show_progress: bool = True) -> IngestReport:
+        return ingest(self.settings, self.embeddings, show_progress=show_progress)

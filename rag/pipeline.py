@@ -1,100 +1,114 @@
-"""The one object every interface (CLI, UI, Space) shares: settings -> embedder -> index -> chain."""
+"""The one object every interface (CLI, UI, Space) shares, built from its parts.
+
+    question -> analyse (rag/korean.py) -> retrieve (rag/retrieve.py) -> answer (rag/extractive.py
+    or rag/generate.py) -> Answer, presented by rag/present.py
+
+`Pipeline.from_settings()` picks the parts the settings name; tests and benchmarks pass
+their own parts to the constructor instead.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from typing import TypedDict
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer import Answerer, ExtractiveAnswerer, build_chain
-from .conversation import Turn, carry_over_topic, rewrite_with_model
+from . import messages
+from .chain import Answerer, AnswerStep
+from .conversation import FollowUpRewriter, ModelRewriter, RuleRewriter, Turn
 from .embed import make_embeddings
+from .errors import QuestionError
+from .extractive import ExtractiveAnswerer
 from .generate import GeneratingAnswerer
-from .index import ArchiveIndex, IngestReport, index_exists, ingest
-from .llm import LLMError, llm_name, make_chat_model
+from .index import IngestReport, LiveIndex
+from .korean import analyse_question
+from .llm import LazyChatModel, llm_name
 from .records import Answer
-from .retrieve import HybridRetriever
+from .retrieve import Evidence, HybridRetriever, retrieve
 from .settings import Settings
 
 
-class QuestionError(ValueError):
-    """A question that cannot be asked as given; the message is for the user."""
+class Query(TypedDict, total=False):
+    """The chain's input: a question and an optional date range (a plain string is a question alone)."""
+
+    question: str
+    since: date | None
+    until: date | None
 
 
+@dataclass
 class Pipeline:
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
+    settings: Settings
+    embeddings: Embeddings
+    index: LiveIndex
+    answerer: Answerer
+    rewriter: FollowUpRewriter
 
-    @cached_property
-    def embeddings(self) -> Embeddings:
-        return make_embeddings(self.settings.embedder, self.settings.query_prefix, self.settings.passage_prefix)
-
-    @cached_property
-    def index(self) -> ArchiveIndex:
-        return ArchiveIndex(self.settings, self.embeddings)
-
-    @cached_property
-    def answerer(self) -> Answerer:
-        if self.settings.llm == "extractive":
-            return ExtractiveAnswerer(self.embeddings, self.index.keywords, self.settings)
-        return GeneratingAnswerer(
-            lambda: make_chat_model(self.settings), self.index.keywords, self.settings, name=self.answerer_name
-        )
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, embeddings: Embeddings | None = None) -> "Pipeline":
+        settings = settings or Settings()
+        embeddings = embeddings or make_embeddings(settings.embedder, settings.query_prefix, settings.passage_prefix)
+        answerer: Answerer
+        rewriter: FollowUpRewriter
+        if settings.llm == "extractive":
+            answerer, rewriter = ExtractiveAnswerer(embeddings, settings), RuleRewriter()
+        else:
+            model = LazyChatModel(settings)
+            answerer = GeneratingAnswerer(model, settings, name=llm_name(settings))
+            rewriter = ModelRewriter(model, settings.max_question_chars)
+        return cls(settings, embeddings, LiveIndex(settings, embeddings), answerer, rewriter)
 
     @property
     def answerer_name(self) -> str:
-        return llm_name(self.settings)
+        return self.answerer.name
 
-    def has_index(self) -> bool:
-        return index_exists(self.settings)
+    def ensure_index(self, show_progress: bool = True) -> IngestReport | None:
+        """Build the index when there is none yet; the report says what was built."""
+        return None if self.index.exists() else self.index.ingest(show_progress=show_progress)
 
     def ingest(self, show_progress: bool = True) -> IngestReport:
-        report = ingest(self.settings, self.embeddings, show_progress=show_progress)
-        for stale in ("index", "answerer"):  # reopen on the generation just written
-            self.__dict__.pop(stale, None)
-        return report
-
-    def retriever(self, since: date | None = None, until: date | None = None) -> HybridRetriever:
-        return HybridRetriever(index=self.index, settings=self.settings, since=since, until=until)
-
-    def chain(self, since: date | None = None, until: date | None = None):
-        return build_chain(self.retriever(since, until), self.answerer)
+        return self.index.ingest(show_progress=show_progress)
 
     def check_question(self, question: str) -> str:
         question = question.strip()
         if not question:
-            raise QuestionError("질문을 입력해 주세요.")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"질문이 너무 깁니다 ({len(question)}자). {self.settings.max_question_chars}자 이내로 줄여 주세요."
-            )
+            raise QuestionError(messages.EMPTY_QUESTION)
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(messages.QUESTION_TOO_LONG.format(length=len(question), limit=limit),
+                                "RAG_MAX_QUESTION_CHARS")
         return question
 
+    def evidence(self, query: Query | str) -> Evidence:
+        """Analyse the question once, against the live index generation, and retrieve for it."""
+        query = {"question": query} if isinstance(query, str) else query
+        index = self.index.current()
+        question = analyse_question(query["question"], index.post_dates, query.get("since"), query.get("until"))
+        return Evidence(question=question, hits=retrieve(index, question, self.settings), index=index)
+
+    def chain(self) -> Runnable[Query | str, Answer]:
+        """question -> evidence -> answer; `.stream()` yields text pieces, then the `Answer`."""
+        return RunnableLambda(self.evidence) | AnswerStep(self.answerer)
+
+    def retriever(self) -> HybridRetriever:
+        """The same search as a LangChain retriever (query string -> Documents)."""
+        return HybridRetriever(live=self.index, settings=self.settings)
+
     def standalone_question(self, question: str, history: list[Turn]) -> str:
-        """A follow-up rewritten to stand alone (by the LLM if one is configured); unchanged without history."""
+        """A follow-up rewritten to stand alone; unchanged without history."""
         recent = history[-self.settings.history_turns:] if self.settings.history_turns else []
         if not recent:
             return question
-        if isinstance(self.answerer, GeneratingAnswerer):
-            try:
-                model = self.answerer.model
-            except LLMError:  # the answer that follows reports it, with its sources
-                return carry_over_topic(question, recent)
-            return rewrite_with_model(question, recent, model, self.settings.max_question_chars)
-        return carry_over_topic(question, recent)
+        return self.rewriter.rewrite(question, recent, self.index.current().post_dates)
 
     def stream(self, question: str, since: date | None = None, until: date | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the finished Answer with its verified citations."""
         question = self.check_question(question)
-        retriever = self.retriever(since, until)
-        for part in build_chain(retriever, self.answerer).stream(question):
-            if isinstance(part, Answer):
-                scope = retriever.scope_for(question)
-                part = replace(part, date_range=(scope.start, scope.end) if scope else None)
-            yield part
+        yield from self.chain().stream({"question": question, "since": since, "until": until})
 
     def ask(self, question: str, since: date | None = None, until: date | None = None) -> Answer:
         *_, answer = self.stream(question, since, until)

@@ -6,7 +6,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from .records import RetrievedChunk
-from .settings import NOT_FOUND_ANSWER
+from .messages import NOT_FOUND_ANSWER
 
 ANSWER_SYSTEM = f"""당신은 한국어 AI 뉴스 다이제스트 아카이브의 질문 응답 도우미입니다.
 

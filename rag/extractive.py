@@ -1,0 +1,114 @@
+"""Stage 5, without an LLM: quote the retrieved sentences that best answer the question.
+
+A sentence's relevance is its embedding similarity to the question's topic plus the share
+of the topic's content morphemes it contains. The answer quotes the best sentences, each
+followed by the `[n]` of its source; it is the not-found answer when
+
+- the question names something the archive never uses (a Latin-script name, or the noun a
+  wh-word asks about: `어느 저널`, `저자가 누구`) — relevance cannot see that the archive
+  mentions AlphaFold 3 but not its journal;
+- none of the best sentences holds the kind of answer asked for (`언제` a date, `몇`/`얼마`
+  a number, `누구`/`어디` a name);
+- the best sentence scores under `min_relevance` (an off-topic question).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .chain import not_found
+from .korean import QuestionAnalysis, content_tokens, split_sentences
+from .records import Answer, Citation, RetrievedChunk
+from .retrieve import Evidence
+from .settings import Settings
+
+LEXICAL_WEIGHT = 0.5
+"""How much the share of question morphemes found in a sentence adds to its cosine similarity."""
+SELECTION_MARGIN = 0.08
+"""Further sentences of the best sentence's post are quoted when they score within this of it..."""
+OTHER_POST_MARGIN = 0.01
+"""...and sentences of other posts only when they score this close (a wrong post costs more than a missing one)."""
+TYPE_CHECK_DEPTH = 5
+"""An answer of the asked type (date, number, name) must be among this many best sentences."""
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    text: str
+    source: RetrievedChunk
+    relevance: float
+
+
+def select_sentences(
+    scored: list[ScoredSentence], question: QuestionAnalysis, min_relevance: float, limit: int
+) -> list[ScoredSentence]:
+    """The sentences to quote, best first; empty when none answers (then the archive does not say)."""
+    candidates = [item for item in scored[:TYPE_CHECK_DEPTH] if question.accepts(item.text)]
+    if not candidates or candidates[0].relevance < min_relevance:
+        return []
+    best = candidates[0]
+    chosen: list[ScoredSentence] = []
+    for item in candidates:
+        margin = SELECTION_MARGIN if item.source.chunk.slug == best.source.chunk.slug else OTHER_POST_MARGIN
+        if len(chosen) < limit and item.relevance >= best.relevance - margin:
+            if all(item.text != other.text for other in chosen):
+                chosen.append(item)
+    return chosen
+
+
+def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[RetrievedChunk]) -> Answer:
+    """The quoted sentences joined, each followed by the marker of its source (numbered in order of first use)."""
+    citations: list[Citation] = []
+    markers: dict[str, int] = {}
+    parts: list[str] = []
+    for item in chosen:
+        chunk = item.source.chunk
+        if chunk.id not in markers:
+            markers[chunk.id] = len(markers) + 1
+            citations.append(Citation(marker=markers[chunk.id], chunk=chunk, score=item.relevance))
+        parts.append(f"{item.text} [{markers[chunk.id]}]")
+    return Answer(
+        question=question.text, text=" ".join(parts), citations=citations, refused=False,
+        date_range=question.date_range, retrieved=hits,
+    )
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, embeddings: Embeddings, settings: Settings) -> None:
+        self._embeddings = embeddings
+        self._settings = settings
+
+    def score_sentences(self, question: QuestionAnalysis, hits: list[RetrievedChunk]) -> list[ScoredSentence]:
+        candidates = [(sentence, hit) for hit in hits for sentence in split_sentences(hit.chunk.text)]
+        if not candidates:
+            return []
+        query_vector = np.asarray(self._embeddings.embed_query(question.topic))
+        sentence_vectors = np.asarray(self._embeddings.embed_documents([sentence for sentence, _ in candidates]))
+        similarities = sentence_vectors @ query_vector
+        wanted = question.morphemes
+        scored = []
+        for (sentence, hit), similarity in zip(candidates, similarities):
+            coverage = len(wanted & set(content_tokens(sentence))) / len(wanted) if wanted else 0.0
+            scored.append(ScoredSentence(sentence, hit, float(similarity) + LEXICAL_WEIGHT * coverage))
+        return sorted(scored, key=lambda item: -item.relevance)
+
+    def answer(self, evidence: Evidence) -> Answer:
+        question = evidence.question
+        if question.unknown_terms(evidence.index.keywords.knows):
+            return not_found(evidence, self.name)
+        chosen = select_sentences(
+            self.score_sentences(question, evidence.hits), question,
+            self._settings.min_relevance, self._settings.answer_sentences,
+        )
+        return cite(question, chosen, evidence.hits) if chosen else not_found(evidence, self.name)
+
+    def stream(self, evidence: Evidence) -> Iterator[str | Answer]:
+        answer = self.answer(evidence)
+        yield answer.text
+        yield answer

@@ -1,0 +1,151 @@
+"""Korean text analysis, in one place: the Kiwi analyser, tokens, sentences, and questions.
+
+Korean glues particles and endings to words (`GGUF로`, `변환할때`), so whitespace tokens
+rarely match: search and checks compare Kiwi *content morphemes* (nouns, foreign words,
+numbers, roots, verb and adjective stems), and Hangul character bigrams catch what the
+analyser splits differently (typos, transliterations such as `라마3`).
+
+A question is analysed once per ask (`analyse_question`): its topic without date words,
+the date scope resolved against the archive's post dates, its content morphemes, the kind
+of answer it asks for, the noun a wh-word asks about, and its Latin-script names. Retrieval,
+both answerers, the citation check and follow-up rewriting all read that one analysis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from .chunk import LIST_ITEM
+from .dates import DateScope, find_date_scope, strip_phrase
+
+NOUN_TAGS = ("NNG", "NNP", "SL", "SH", "SN")
+"""Nouns, foreign (Latin-script) words, hanja and numbers: what names a topic."""
+CONTENT_TAGS = NOUN_TAGS + ("NR", "XR", "VV", "VA")
+"""Topic words plus numerals, roots and verb/adjective stems: what a sentence is about."""
+
+QUESTION_WORDS = frozenset({
+    "뭐", "무엇", "무슨", "어떤", "어디", "언제", "누구", "얼마", "어떻", "몇", "왜", "말", "하", "되", "있", "없", "이",
+    "거", "것", "수", "대", "얘기", "내용", "글", "다이제스트", "나오", "관련", "대하", "알려주", "설명", "어느", "방법",
+})
+"""Question words and fillers that say nothing about the topic."""
+
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_HANGUL_RUN = re.compile(r"[가-힣]+")
+_LATIN_OR_DIGIT_RUN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+MIN_SENTENCE_CHARS = 12
+"""Shorter lines and sentences are headings or scraps, not quotable statements."""
+
+
+@cache
+def kiwi():
+    """One Kiwi analyser per process: loading its model takes seconds."""
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def content_tokens(text: str) -> list[str]:
+    """Lower-cased content morphemes, in order."""
+    return [token.form.lower() for token in kiwi().tokenize(text) if token.tag.startswith(CONTENT_TAGS)]
+
+
+def bigram_tokens(text: str) -> list[str]:
+    """Hangul character bigrams (a one-letter run stays whole), plus Latin/digit words."""
+    lowered = text.lower()
+    tokens: list[str] = []
+    for run in _HANGUL_RUN.findall(lowered):
+        tokens.extend(run if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
+    tokens.extend(_LATIN_OR_DIGIT_RUN.findall(lowered))
+    return tokens
+
+
+def split_sentences(text: str) -> list[str]:
+    """Readable sentences of a chunk: one list item or paragraph line at a time, split by Kiwi."""
+    found: list[str] = []
+    for line in text.splitlines():
+        line = _EMPHASIS.sub("", LIST_ITEM.sub("", line)).strip()
+        if len(line) < MIN_SENTENCE_CHARS:
+            continue
+        found.extend(sentence.text.strip() for sentence in kiwi().split_into_sents(line))
+    return [sentence for sentence in found if len(sentence) >= MIN_SENTENCE_CHARS]
+
+
+# What a sentence must contain to answer a wh-word.
+_TIME = re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{1,2}|분기|상반기|하반기|올해|내년|작년|이번 주|다음 주|지난주|출시일")
+_NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)")
+_NAME = re.compile(r"@\w+|[A-Za-z][A-Za-z0-9]+")
+ANSWER_TYPES: dict[str, re.Pattern[str]] = {"date": _TIME, "number": _NUMBER, "name": _NAME}
+_WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name"}
+_FOCUS_AFTER = {"어느"}
+"""`어느 저널`: the wh-word comes before the noun it asks about..."""
+_FOCUS_BEFORE = {"언제", "누구", "어디"}
+"""...`저자가 누구`: or after it."""
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    text: str
+    """The question as searched."""
+    topic: str
+    """The question without its date words: dates scope the search, they are not the topic."""
+    scope: DateScope | None
+    """The posts to search: named in the question (resolved with the archive's dates) or given as since/until."""
+    morphemes: frozenset[str]
+    """Content morphemes of the topic, without question words."""
+    answer_type: str | None
+    """'date', 'number' or 'name' when a wh-word asks for one."""
+    focus: str | None
+    """The noun a wh-word asks about (`저널` in `어느 저널`, `저자` in `저자가 누구`)."""
+    latin_names: tuple[str, ...]
+    """Latin-script words of the question (names, terms)."""
+
+    @property
+    def date_range(self) -> tuple[date, date] | None:
+        return (self.scope.start, self.scope.end) if self.scope else None
+
+    def accepts(self, sentence: str) -> bool:
+        """Whether `sentence` holds the kind of answer asked for (any sentence when no kind is asked)."""
+        return self.answer_type is None or bool(ANSWER_TYPES[self.answer_type].search(sentence))
+
+    def unknown_terms(self, archive_knows: Callable[[str], bool]) -> list[str]:
+        """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then."""
+        unknown = [name for name in self.latin_names if not archive_knows(name)]
+        if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus):
+            unknown.append(self.focus)
+        return unknown
+
+
+def analyse_question(
+    question: str, archive_dates: Iterable[date] = (), since: date | None = None, until: date | None = None
+) -> QuestionAnalysis:
+    """The one analysis of a question that every later stage reads. Explicit since/until win over named dates."""
+    named = find_date_scope(question, archive_dates)
+    topic = strip_phrase(question, named)
+    scope = DateScope(start=since or date.min, end=until or date.max) if (since or until) else named
+    tokens = kiwi().tokenize(question)
+    answer_type = next((_WH_ANSWER_TYPE[t.form] for t in tokens if t.form in _WH_ANSWER_TYPE), None)
+    return QuestionAnalysis(
+        text=question,
+        topic=topic,
+        scope=scope,
+        morphemes=frozenset(token for token in content_tokens(topic) if token not in QUESTION_WORDS),
+        answer_type=answer_type,
+        focus=_focus_noun(tokens),
+        latin_names=tuple(token.form for token in tokens if token.tag == "SL"),
+    )
+
+
+def _focus_noun(tokens: list) -> str | None:
+    focus = None
+    for position, token in enumerate(tokens):
+        if token.form in _FOCUS_AFTER and position + 1 < len(tokens) and tokens[position + 1].tag in NOUN_TAGS:
+            focus = tokens[position + 1].form
+        elif token.form in _FOCUS_BEFORE:
+            before = [t for t in tokens[:position] if not t.tag.startswith(("J", "SF", "SP"))]
+            if before and before[-1].tag in NOUN_TAGS:
+                focus = before[-1].form
+    return focus

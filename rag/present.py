@@ -1,0 +1,112 @@
+"""What a reader sees of an `Answer`, independent of the interface.
+
+`view_of(answer)` decides what is shown: the text with its `[n]` markers, a card per cited
+source (or, when the answer failed or cites nothing, the retrieved sections as uncited
+cards), the notes and the error. The CLI prints an `AnswerView`, the web UI renders it as
+HTML; neither decides anything itself. `answer_json` is the `--json` / web API form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import messages
+from .index import IngestReport
+from .records import Answer, Chunk
+
+
+@dataclass(frozen=True)
+class CardView:
+    label: str
+    """`[1]`, `[2] · 내용 불일치 의심`, or `검색됨` for an uncited retrieved section."""
+    anchor: int | None
+    """The marker number this card answers to; None for an uncited card."""
+    date: str
+    title: str
+    permalink: str
+    section: str | None
+    """The heading path, or None when it is just the post title (a post's intro)."""
+    links: list[str]
+    doubtful: bool = False
+    cited: bool = True
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    text: str
+    cards_heading: str | None
+    cards: list[CardView]
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    rewritten: str | None = None
+    """`↳ 검색한 질문: …` when a follow-up was rewritten before searching."""
+
+
+def card(chunk: Chunk, label: str, anchor: int | None, doubtful: bool = False, cited: bool = True) -> CardView:
+    return CardView(
+        label=label, anchor=anchor, date=chunk.date.isoformat(), title=chunk.title, permalink=chunk.permalink,
+        section=chunk.section if chunk.section != chunk.title else None, links=list(chunk.links),
+        doubtful=doubtful, cited=cited,
+    )
+
+
+def view_of(answer: Answer, standalone: str | None = None) -> AnswerView:
+    """Cited cards when the answer cites; otherwise, on an error or warning, the retrieved sections."""
+    if answer.citations:
+        heading = messages.SOURCES_HEADING
+        cards = [
+            card(c.chunk, f"[{c.marker}]" + ("" if c.supported else f" · {messages.DOUBTFUL_LABEL}"), c.marker,
+                 doubtful=not c.supported)
+            for c in answer.citations
+        ]
+    elif (answer.error or answer.warning) and answer.retrieved:
+        heading = messages.RETRIEVED_HEADING
+        cards = [card(hit.chunk, messages.RETRIEVED_LABEL, None, cited=False) for hit in answer.retrieved]
+    else:
+        heading, cards = None, []
+    notes = []
+    if answer.removed_markers:
+        notes.append(messages.REMOVED_MARKERS_NOTE.format(count=answer.removed_markers))
+    if answer.warning:
+        notes.append(answer.warning)
+    return AnswerView(
+        text=answer.text, cards_heading=heading, cards=cards, notes=notes,
+        error=messages.ERROR_PREFIX + answer.error if answer.error else None,
+        rewritten=messages.REWRITTEN_QUESTION.format(question=standalone) if standalone else None,
+    )
+
+
+def answer_json(answer: Answer) -> dict:
+    """What `ask --json` prints and the web API returns."""
+
+    def chunk_json(chunk: Chunk) -> dict:
+        return {
+            "slug": chunk.slug, "date": chunk.date.isoformat(), "title": chunk.title, "section": chunk.section,
+            "permalink": chunk.permalink, "links": chunk.links,
+        }
+
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "answerer": answer.answerer,
+        "error": answer.error,
+        "warning": answer.warning,
+        "removed_markers": answer.removed_markers,
+        "date_range": [day.isoformat() for day in answer.date_range] if answer.date_range else None,
+        "citations": [
+            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported}
+            for c in answer.citations
+        ],
+        "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],
+    }
+
+
+def ingest_lines(report: IngestReport) -> list[tuple[str, str]]:
+    """The ingest report as (level, line) pairs, level one of 'warning', 'skipped', 'info'."""
+    lines = [("warning", f"warning: {problem}") for problem in report.warnings]
+    lines += [("skipped", f"skipped: {problem}") for problem in report.skipped]
+    if report.rebuilt_because:
+        lines.append(("info", f"rebuilt the whole index: {report.rebuilt_because}"))
+    lines.append(("info", report.summary()))
+    return lines
