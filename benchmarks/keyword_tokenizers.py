@@ -20,12 +20,13 @@ METRICS = ("post_recall@1", "post_recall@5", "chunk_mrr@10")
 def main() -> None:
     questions = read_questions(Path(sys.argv[1] if len(sys.argv) > 1 else "eval/dev_questions.jsonl"))
     base = Settings()
-    if not Pipeline(base).has_index():
-        Pipeline(base).ingest()
+    first = Pipeline.from_settings(base)
+    first.ensure_index()
     rows = []
     configs = [("dense", "kiwi")] + [(mode, tok) for mode in ("keyword", "hybrid") for tok in ("kiwi", "bigram", "kiwi+bigram")]
     for retrieval, tokenizer in configs:
-        pipeline = Pipeline(base.model_copy(update={"retrieval": retrieval, "keyword_tokenizer": tokenizer}))
+        settings = base.model_copy(update={"retrieval": retrieval, "keyword_tokenizer": tokenizer})
+        pipeline = Pipeline.from_settings(settings, embeddings=first.embeddings)
         metrics, _ = evaluate(pipeline, questions, answers=False)
         rows.append({"retrieval": retrieval, "keyword_tokenizer": tokenizer if retrieval != "dense" else "-",
                      **{key: round(metrics[key], 3) for key in METRICS}})

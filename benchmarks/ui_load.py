@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from rag.evaluate import read_questions  # noqa: E402
 from rag.pipeline import Pipeline  # noqa: E402
+from rag.settings import Settings  # noqa: E402
 from rag.webui import WebChat, launch  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -35,11 +36,9 @@ def start_app() -> tuple[str, Pipeline]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    pipeline = Pipeline()
-    pipeline.settings = pipeline.settings.model_copy(update={"server_host": "127.0.0.1", "server_port": port})
-    if not pipeline.has_index():
-        pipeline.ingest()
-    pipeline.retriever().retrieve("시작 준비")  # warm up as `serve` does
+    pipeline = Pipeline.from_settings(Settings(server_host="127.0.0.1", server_port=port))
+    pipeline.ensure_index()
+    pipeline.evidence("시작 준비")  # warm up as `serve` does
     launch(WebChat(pipeline).build(), pipeline.settings, prevent_thread_lock=True, quiet=True)
     return f"http://127.0.0.1:{port}/", pipeline
 

@@ -1,5 +1,6 @@
 """digest-rag: cited Korean answers over a daily AI-news digest archive.
 
-Data flow, one module per stage: load -> chunk -> embed / keyword / index -> retrieve -> answer,
-shared by every interface through `rag.pipeline.Pipeline`.
+Data flow: load -> chunk -> embed / bm25 / index -> (korean: question analysis) -> retrieve
+-> chain (extractive | generate) -> present -> interfaces (cli, webui), assembled by
+`rag.pipeline.Pipeline.from_settings`.
 """

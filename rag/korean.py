@@ -116,7 +116,7 @@ class QuestionAnalysis:
         unknown = [name for name in self.latin_names if not archive_knows(name)]
         if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus):
             unknown.append(self.focus)
-        return unknown
+        return list(dict.fromkeys(unknown))
 
 
 def analyse_question(

@@ -8,7 +8,7 @@ langchain-community), so `LocalGGUFChat` is a small `BaseChatModel` over llama-c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -163,11 +163,11 @@ class LazyChatModel:
     """The configured chat model, built on first use and shared by the answerer and the follow-up rewriter,
     so that a configuration error surfaces as an answer's message beside its sources, not at start-up."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+    def __init__(self, build: Callable[[], BaseChatModel]) -> None:
+        self._build = build
         self._model: BaseChatModel | None = None
 
     def get(self) -> BaseChatModel:
         if self._model is None:
-            self._model = make_chat_model(self._settings)
+            self._model = self._build()
         return self._model

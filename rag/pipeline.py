@@ -26,7 +26,7 @@ from .extractive import ExtractiveAnswerer
 from .generate import GeneratingAnswerer
 from .index import IngestReport, LiveIndex
 from .korean import analyse_question
-from .llm import LazyChatModel, llm_name
+from .llm import LazyChatModel, llm_name, make_chat_model
 from .records import Answer
 from .retrieve import Evidence, HybridRetriever, retrieve
 from .settings import Settings
@@ -57,7 +57,7 @@ class Pipeline:
         if settings.llm == "extractive":
             answerer, rewriter = ExtractiveAnswerer(embeddings, settings), RuleRewriter()
         else:
-            model = LazyChatModel(settings)
+            model = LazyChatModel(lambda: make_chat_model(settings))
             answerer = GeneratingAnswerer(model, settings, name=llm_name(settings))
             rewriter = ModelRewriter(model, settings.max_question_chars)
         return cls(settings, embeddings, LiveIndex(settings, embeddings), answerer, rewriter)

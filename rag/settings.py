@@ -139,3 +139,13 @@ def load_settings(**overrides: object) -> Settings:
                                                  env_var(field)) if name)
             problems.append(f"{names}: {problem['msg']}")
         raise SettingsError("invalid setting: " + "; ".join(problems)) from None
+
+
+def settings_table() -> str:
+    """README's configuration table, generated from the fields (a test keeps README in step)."""
+    rows = ["| env var | flag | default | meaning |", "|---|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        default = "unset" if info.default is None else f"`{info.default}`"
+        flag = f"`{flag_of(name)}`" if flag_of(name) else "–"
+        rows.append(f"| `{env_var(name)}` | {flag} | {default} | {info.description.replace('|', '/')} |")
+    return "\n".join(rows)

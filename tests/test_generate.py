@@ -7,11 +7,13 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableLambda
 
-from rag.answer import build_chain
-from rag.generate import UNCITED_WARNING, UNSUPPORTED_WARNING, GeneratingAnswerer
-from rag.llm import LLMError
+from dataclasses import replace
+
+from rag.errors import LLMError
+from rag.generate import GeneratingAnswerer
+from rag.llm import LazyChatModel
+from rag.messages import NOT_FOUND_ANSWER, UNCITED_WARNING, UNSUPPORTED_WARNING
 from rag.records import Answer
-from rag.settings import NOT_FOUND_ANSWER
 
 QUESTION = "Kaggle 대회 상금이 얼마였어?"
 
@@ -21,11 +23,11 @@ def fake_model(text: str):
 
 
 def answerer_for(pipeline, make_model) -> GeneratingAnswerer:
-    return GeneratingAnswerer(make_model, pipeline.index.keywords, pipeline.settings, name="fake")
+    return GeneratingAnswerer(LazyChatModel(make_model), pipeline.settings, name="fake")
 
 
 def run(pipeline, answerer, question=QUESTION) -> tuple[list[str], Answer]:
-    *pieces, answer = build_chain(pipeline.retriever(), answerer).stream(question)
+    *pieces, answer = replace(pipeline, answerer=answerer).chain().stream(question)
     assert all(isinstance(piece, str) for piece in pieces) and isinstance(answer, Answer)
     return pieces, answer
 
@@ -44,7 +46,7 @@ def test_chain_streams_text_then_the_verified_answer(real_pipeline):
 
 def test_invoke_returns_the_same_answer_as_the_end_of_the_stream(real_pipeline):
     written = "상금은 100,000달러입니다 [1]."
-    invoked = build_chain(real_pipeline.retriever(), answerer_for(real_pipeline, lambda: fake_model(written))).invoke(QUESTION)
+    invoked = replace(real_pipeline, answerer=answerer_for(real_pipeline, lambda: fake_model(written))).chain().invoke(QUESTION)
     _, streamed = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
     assert invoked == streamed
 
@@ -56,7 +58,7 @@ def test_an_answer_without_valid_markers_carries_a_warning(real_pipeline):
 
 
 def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
-    hits = real_pipeline.retriever().retrieve(QUESTION)
+    hits = real_pipeline.evidence(QUESTION).hits
     unrelated = next(n for n, hit in enumerate(hits, 1) if "100,000" not in hit.chunk.text and "Kaggle" not in hit.chunk.text)
     related = next(n for n, hit in enumerate(hits, 1) if "100,000" in hit.chunk.text)
     written = f"Kaggle 대회 상금은 100,000달러입니다 [{related}]. 이 대회에서 우승하면 세계 여행을 보내 준다고 합니다 [{unrelated}]."
@@ -83,7 +85,7 @@ def test_names_the_archive_never_mentions_are_refused_without_calling_the_model(
     [
         (openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1")), "RAG_LLM_BASE_URL"),
         (openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1:9/v1")), "RAG_LLM_TIMEOUT"),
-        (LLMError("RAG_LLM_MODEL_PATH: 모델 파일이 없습니다: /x.gguf"), "RAG_LLM_MODEL_PATH"),
+        (LLMError("RAG_LLM_MODEL_PATH: 모델 파일이 없습니다: /x.gguf", "RAG_LLM_MODEL_PATH"), "RAG_LLM_MODEL_PATH"),
     ],
 )
 def test_a_failing_model_gives_a_message_and_keeps_the_sources(real_pipeline, error, setting):

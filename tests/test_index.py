@@ -10,7 +10,8 @@ import time
 import pytest
 
 from conftest import POSTS, ROOT, write_post
-from rag.index import EmbedderMismatch, ArchiveIndex
+from rag.errors import EmbedderMismatch
+from rag.index import ArchiveIndex
 from rag.pipeline import Pipeline
 
 
@@ -19,7 +20,7 @@ def live_generation(settings) -> str:
 
 
 def test_incremental_ingest(archive):
-    pipeline = Pipeline(archive)
+    pipeline = Pipeline.from_settings(archive)
     first = pipeline.ingest(show_progress=False)
     assert (sorted(first.added), first.chunks_embedded > 0) == (["daily-20240504", "daily-20240509"], True)
 
@@ -34,9 +35,9 @@ def test_incremental_ingest(archive):
     write_post(posts, "2024/extra", title="새 글", day="2024-06-01", body="## 요약\n두리안 모델이 공개되었습니다.")
     report = pipeline.ingest(show_progress=False)
     assert (report.added, report.updated, report.removed) == (["2024/extra"], ["daily-20240504"], ["daily-20240509"])
-    assert report.chunks_embedded == len([c for c in pipeline.index.chunks if c.slug in ("2024/extra", "daily-20240504")])
+    assert report.chunks_embedded == len([c for c in pipeline.index.current().chunks if c.slug in ("2024/extra", "daily-20240504")])
 
-    index = pipeline.index
+    index = pipeline.index.current()
     assert {c.slug for c in index.chunks} == {"daily-20240504", "2024/extra"}
     # Both the vector store and BM25 forgot the removed post and know the new text.
     assert index.vectors.get(where={"slug": "daily-20240509"})["ids"] == []
@@ -48,15 +49,15 @@ def test_incremental_ingest(archive):
 
 def test_skipped_posts_do_not_stop_ingest(archive):
     (archive.posts_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
-    report = Pipeline(archive).ingest(show_progress=False)
+    report = Pipeline.from_settings(archive).ingest(show_progress=False)
     assert [p.path.name for p in report.skipped] == ["broken.md"]
     assert len(report.added) == 2
 
 
 def test_index_refuses_another_embedder(archive):
-    Pipeline(archive).ingest(show_progress=False)
+    Pipeline.from_settings(archive).ingest(show_progress=False)
 
-    class OtherEmbeddings(Pipeline(archive).embeddings.__class__):
+    class OtherEmbeddings(Pipeline.from_settings(archive).embeddings.__class__):
         name = "other-model"
 
     with pytest.raises(EmbedderMismatch, match="re-ingest"):
@@ -71,13 +72,13 @@ def test_chroma_default_embedding_function_never_runs(archive, monkeypatch):
 
     monkeypatch.setattr(onnx_mini_lm_l6_v2.ONNXMiniLM_L6_V2, "__call__", forbidden)
     monkeypatch.setattr(onnx_mini_lm_l6_v2.ONNXMiniLM_L6_V2, "_download_model_if_not_exists", forbidden)
-    pipeline = Pipeline(archive)
+    pipeline = Pipeline.from_settings(archive)
     pipeline.ingest(show_progress=False)
     assert pipeline.ask("Kaggle 대회 상금이 얼마였어?").citations
 
 
 def test_killed_ingest_leaves_previous_index_answering(archive):
-    Pipeline(archive).ingest(show_progress=False)
+    Pipeline.from_settings(archive).ingest(show_progress=False)
     before = live_generation(archive)
     # Enough new posts that embedding takes several seconds, so the kill lands mid-way.
     for copy in range(8):
@@ -95,15 +96,15 @@ def test_killed_ingest_leaves_previous_index_answering(archive):
     process.wait()
 
     assert live_generation(archive) == before
-    pipeline = Pipeline(archive)
-    assert {c.slug for c in pipeline.index.chunks} == {"daily-20240504", "daily-20240509"}
+    pipeline = Pipeline.from_settings(archive)
+    assert {c.slug for c in pipeline.index.current().chunks} == {"daily-20240504", "daily-20240509"}
     answer = pipeline.ask("Kaggle 대회 상금이 얼마였어?")
     assert not answer.refused and answer.citations[0].chunk.slug == "daily-20240504"
 
     # The next ingest completes and clears the half-written generation.
     for extra in archive.posts_dir.glob("copy[1-9]-*.md"):
         extra.unlink()
-    report = Pipeline(archive).ingest(show_progress=False)
+    report = Pipeline.from_settings(archive).ingest(show_progress=False)
     assert len(report.added) == 5
     generations = sorted(p.name for p in archive.index_dir.glob("gen-*"))
     assert generations == sorted([before, live_generation(archive)])

@@ -42,7 +42,7 @@ def check_generated(parts: list, pipeline: Pipeline) -> Answer:
 
 
 def test_local_gguf_in_process(real_pipeline):
-    pipeline = Pipeline(real_pipeline.settings.model_copy(
+    pipeline = Pipeline.from_settings(real_pipeline.settings.model_copy(
         update={"llm": "llamacpp", "llm_max_tokens": 48, "llm_context_tokens": 4096}
     ))
     answer = check_generated(list(pipeline.stream(QUESTION)), pipeline)
@@ -71,7 +71,7 @@ def test_openai_answerer_against_a_local_server(real_pipeline, llama_server):
     settings = real_pipeline.settings.model_copy(
         update={"llm": "openai", "llm_base_url": llama_server, "llm_model": "gemma-3-270m", "llm_max_tokens": 32}
     )
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline.from_settings(settings)
     answer = check_generated(list(pipeline.stream(QUESTION)), pipeline)
     assert answer.answerer == f"openai:gemma-3-270m @ {llama_server}"
 

@@ -26,7 +26,7 @@ def server_that():
 
 
 def openai_pipeline(real_pipeline, base_url: str, **settings) -> Pipeline:
-    return Pipeline(real_pipeline.settings.model_copy(update={"llm": "openai", "llm_base_url": base_url, **settings}))
+    return Pipeline.from_settings(real_pipeline.settings.model_copy(update={"llm": "openai", "llm_base_url": base_url, **settings}))
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,6 @@ def test_cli_reports_an_unreachable_server_without_a_traceback(real_pipeline):
 
 
 def test_missing_model_file_names_the_setting(real_pipeline, tmp_path):
-    pipeline = Pipeline(real_pipeline.settings.model_copy(update={"llm": "llamacpp", "llm_model_path": tmp_path / "none.gguf"}))
+    pipeline = Pipeline.from_settings(real_pipeline.settings.model_copy(update={"llm": "llamacpp", "llm_model_path": tmp_path / "none.gguf"}))
     answer = pipeline.ask("xLSTM이 뭐야?")
     assert "RAG_LLM_MODEL_PATH" in answer.error and answer.retrieved

@@ -4,7 +4,7 @@ from datetime import date
 
 from rag.prompts import answer_messages, rewrite_messages
 from rag.records import Chunk, RetrievedChunk
-from rag.settings import NOT_FOUND_ANSWER
+from rag.messages import NOT_FOUND_ANSWER
 
 
 def hit(slug: str, section: str, text: str, day: date = date(2024, 5, 9)) -> RetrievedChunk:

@@ -4,11 +4,8 @@ from datetime import date
 
 import pytest
 
-from rag.answer import sentences_of
-from rag.pipeline import QuestionError
-from rag.records import Chunk
-from rag.retrieve import reciprocal_rank_fusion
-from rag.settings import NOT_FOUND_ANSWER
+from rag.errors import QuestionError
+from rag.messages import NOT_FOUND_ANSWER
 
 
 def test_kaggle_prize_is_answered_and_cited(real_pipeline):
@@ -24,14 +21,14 @@ def test_kaggle_prize_is_answered_and_cited(real_pipeline):
 
 
 def test_date_in_question_scopes_retrieval(real_pipeline):
-    hits = real_pipeline.retriever().retrieve("5월 9일 다이제스트에서 AlphaFold 3에 대해 뭐라고 했나?")
+    hits = real_pipeline.evidence("5월 9일 다이제스트에서 AlphaFold 3에 대해 뭐라고 했나?").hits
     assert hits and {hit.chunk.slug for hit in hits} == {"daily-20240509"}
-    unscoped = real_pipeline.retriever().retrieve("AlphaFold 3에 대해 뭐라고 했나?")
+    unscoped = real_pipeline.evidence("AlphaFold 3에 대해 뭐라고 했나?").hits
     assert "daily-20240510" in {hit.chunk.slug for hit in unscoped}
 
 
 def test_explicit_since_until(real_pipeline):
-    hits = real_pipeline.retriever(since=date(2024, 5, 3), until=date(2024, 5, 4)).retrieve("Llama 3")
+    hits = real_pipeline.evidence({"question": "Llama 3", "since": date(2024, 5, 3), "until": date(2024, 5, 4)}).hits
     assert {hit.chunk.date for hit in hits} <= {date(2024, 5, 3), date(2024, 5, 4)}
     answer = real_pipeline.ask("AlphaFold 3", since=date(2024, 6, 1), until=date(2024, 6, 30))
     assert answer.refused and answer.citations == []
@@ -45,7 +42,7 @@ def test_not_in_archive(real_pipeline, question):
 
 def test_keyword_search_handles_korean_morphology(real_pipeline):
     # "변환할떄" (typo) and "라마3" still reach the GGUF conversion item through morphemes and bigrams.
-    hits = real_pipeline.index.keyword_search("라마3 GGUF로 변환할떄 무슨 문제 생겼어?", 3, None, None)
+    hits = real_pipeline.index.current().keyword_search("라마3 GGUF로 변환할떄 무슨 문제 생겼어?", 3, None, None)
     assert hits[0][0].slug == "daily-20240504-2"
 
 
@@ -58,18 +55,20 @@ def test_bad_questions_get_a_message(real_pipeline, question, message):
 def test_chain_is_a_runnable_returning_the_answer(real_pipeline):
     answer = real_pipeline.chain().invoke("xLSTM이 뭐야?")
     assert "xLSTM" in answer.text and answer.citations
+    scoped = real_pipeline.chain().invoke({"question": "AlphaFold 3", "since": date(2024, 5, 9), "until": date(2024, 5, 9)})
+    assert scoped.date_range == (date(2024, 5, 9), date(2024, 5, 9))
+    assert {c.chunk.slug for c in scoped.citations} <= {"daily-20240509"}
 
 
-def test_sentences_are_split_and_cleaned():
-    text = "- **Effort Engine**: 계산 노력을 조정합니다. 행렬 곱셈과 비슷한 속도를 냅니다\n짧음"
-    assert sentences_of(text) == ["Effort Engine: 계산 노력을 조정합니다.", "행렬 곱셈과 비슷한 속도를 냅니다"]
+def test_langchain_retriever_returns_documents_with_their_chunks(real_pipeline):
+    documents = real_pipeline.retriever().invoke("5월 9일 AlphaFold 3")
+    assert documents and {document.metadata["chunk"].slug for document in documents} == {"daily-20240509"}
 
 
-def test_reciprocal_rank_fusion_prefers_agreement():
-    def chunk(name: str) -> Chunk:
-        return Chunk(id=name, slug=name, title="", date=date(2024, 1, 1), permalink="", tags=[], section="", text="")
-
-    a, b, c = chunk("a"), chunk("b"), chunk("c")
-    fused = reciprocal_rank_fusion([[(a, 0.9), (b, 0.8)], [(b, 5.0), (c, 4.0)]], k=60)
-    assert [hit.chunk.id for hit in fused] == ["b", "a", "c"]
-    assert fused[0].score == pytest.approx(1 / 62 + 1 / 61)
+def test_a_month_named_as_news_content_is_searched_and_scored_alike(real_pipeline):
+    """The archive has no June posts: '6월' is part of the topic for the search and for the answer."""
+    evidence = real_pipeline.evidence("GPT-5가 6월에 나온대?")
+    assert evidence.question.scope is None and "6월" in evidence.question.topic
+    assert "6" in evidence.question.morphemes
+    may = real_pipeline.evidence("5월에 나온 GPT-4o 소식")
+    assert may.question.scope is not None and "5월" not in may.question.topic

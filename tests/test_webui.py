@@ -39,7 +39,7 @@ def test_answer_html_escapes_everything_from_posts_and_models():
 
 
 def last_reply(real_pipeline, message, turns=(), **settings):
-    pipeline = Pipeline(real_pipeline.settings.model_copy(update=settings)) if settings else real_pipeline
+    pipeline = Pipeline.from_settings(real_pipeline.settings.model_copy(update=settings)) if settings else real_pipeline
     *_, (textbox, chat, new_turns) = WebChat(pipeline).respond(message, [], list(turns))
     return textbox, chat[-1]["content"], new_turns
 
@@ -73,9 +73,10 @@ def test_follow_up_uses_the_conversation(real_pipeline):
     assert [turn.question for turn in turns] == ["Kaggle 대회가 있었어?", "거기 상금은 얼마야?"]
 
 
+@pytest.mark.slow
 def test_a_post_with_hostile_links_and_html_renders_inert(tmp_path):
     write_hostile_post(tmp_path / "content" / "posts")
-    pipeline = Pipeline(Settings(content_dir=tmp_path / "content", index_dir=tmp_path / "index"))
+    pipeline = Pipeline.from_settings(Settings(content_dir=tmp_path / "content", index_dir=tmp_path / "index"))
     pipeline.ingest(show_progress=False)
     *_, (_, chat, _) = WebChat(pipeline).respond("피싱 실험 공지 내용이 뭐야?", [], [])
     reply = chat[-1]["content"]

@@ -140,7 +140,7 @@ def streaming_app(real_pipeline):
         "llm": "openai", "llm_base_url": base_url, "llm_model": "scripted", "server_host": "127.0.0.1",
         "server_port": free_port(),
     })
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline.from_settings(settings)
     app = WebChat(pipeline).build()
     launch(app, settings, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{settings.server_port}/", pipeline
@@ -150,7 +150,7 @@ def streaming_app(real_pipeline):
 
 def test_answer_streams_in_then_gets_its_source_cards(browser, streaming_app):
     url, pipeline = streaming_app
-    expected = pipeline.retriever().retrieve("Kaggle 대회 상금이 얼마였어?")[0].chunk.permalink
+    expected = pipeline.evidence("Kaggle 대회 상금이 얼마였어?").hits[0].chunk.permalink
     page = browser.new_page()
     page.goto(url)
     assert "openai:scripted" in page.locator(".status").inner_text()

@@ -1,0 +1,60 @@
+"""The extractive answerer's selection rules on hand-made scored sentences (no embedder, no index)."""
+
+from datetime import date
+
+from rag.extractive import OTHER_POST_MARGIN, SELECTION_MARGIN, ScoredSentence, cite, select_sentences
+from rag.korean import analyse_question
+from rag.records import Chunk, RetrievedChunk
+
+
+def hit(slug: str, number: int = 0) -> RetrievedChunk:
+    chunk = Chunk(id=f"{slug}#{number:03d}", slug=slug, title=slug, date=date(2024, 5, 4), permalink=f"https://x/{slug}/",
+                  tags=[], section="s", text="")
+    return RetrievedChunk(chunk=chunk, score=0.0)
+
+
+def scored(text: str, relevance: float, source: RetrievedChunk) -> ScoredSentence:
+    return ScoredSentence(text=text, source=source, relevance=relevance)
+
+
+WHAT = analyse_question("Kaggle 대회가 뭐야?")
+HOW_MUCH = analyse_question("Kaggle 대회 상금이 얼마였어?")
+
+
+def test_below_the_threshold_the_archive_does_not_answer():
+    assert select_sentences([scored("관련 없는 문장입니다.", 0.5, hit("a"))], WHAT, min_relevance=0.84, limit=3) == []
+
+
+def test_same_post_sentences_within_the_margin_are_quoted_other_posts_only_when_very_close():
+    a, b = hit("a"), hit("b")
+    sentences = [
+        scored("가장 좋은 문장입니다.", 1.20, a),
+        scored("같은 글의 다음 문장입니다.", 1.20 - SELECTION_MARGIN + 0.01, a),
+        scored("다른 글의 비슷한 문장입니다.", 1.20 - OTHER_POST_MARGIN - 0.01, b),
+        scored("같은 글의 먼 문장입니다.", 1.20 - SELECTION_MARGIN - 0.01, a),
+    ]
+    chosen = select_sentences(sentences, WHAT, min_relevance=0.84, limit=3)
+    assert [item.text for item in chosen] == ["가장 좋은 문장입니다.", "같은 글의 다음 문장입니다."]
+
+
+def test_the_limit_and_duplicates():
+    a = hit("a")
+    sentences = [scored("같은 문장입니다.", 1.0, a), scored("같은 문장입니다.", 1.0, a), scored("또 다른 문장.", 0.99, a)]
+    assert [item.text for item in select_sentences(sentences, WHAT, 0.84, limit=1)] == ["같은 문장입니다."]
+    assert len(select_sentences(sentences, WHAT, 0.84, limit=3)) == 2
+
+
+def test_a_number_question_skips_sentences_without_a_number():
+    a = hit("a")
+    sentences = [scored("Kaggle 대회가 열립니다.", 1.3, a), scored("상금은 100,000달러입니다.", 1.0, a)]
+    assert [item.text for item in select_sentences(sentences, HOW_MUCH, 0.84, 3)] == ["상금은 100,000달러입니다."]
+    assert select_sentences(sentences[:1], HOW_MUCH, 0.84, 3) == []
+
+
+def test_markers_number_sources_in_order_of_first_use():
+    a, b = hit("a"), hit("b")
+    chosen = [scored("첫 문장.", 1.0, b), scored("둘째 문장.", 0.99, a), scored("셋째 문장.", 0.98, b)]
+    answer = cite(WHAT, chosen, [a, b])
+    assert answer.text == "첫 문장. [1] 둘째 문장. [2] 셋째 문장. [1]"
+    assert [citation.chunk.slug for citation in answer.citations] == ["b", "a"]
+    assert answer.retrieved == [a, b] and not answer.refused

@@ -1,0 +1,74 @@
+"""Question analysis and Korean text rules, with Kiwi and small inputs (no embedder, no index)."""
+
+from datetime import date
+
+import pytest
+
+from rag.korean import analyse_question, bigram_tokens, content_tokens, split_sentences
+
+MAY_POSTS = [date(2024, 5, 3), date(2024, 5, 4), date(2024, 5, 9), date(2024, 5, 10)]
+
+
+def test_content_tokens_drop_particles_and_endings():
+    assert content_tokens("GGUF로 변환할 때 문제가 생겼다") == ["gguf", "변환", "때", "문제", "생기"]
+
+
+def test_bigrams_catch_spellings_the_analyser_splits_differently():
+    assert bigram_tokens("라마3 변환할떄") == ["라마", "변환", "환할", "할떄", "3"]
+
+
+def test_sentences_are_split_and_cleaned():
+    text = "- **Effort Engine**: 계산 노력을 조정합니다. 행렬 곱셈과 비슷한 속도를 냅니다\n짧음"
+    assert split_sentences(text) == ["Effort Engine: 계산 노력을 조정합니다.", "행렬 곱셈과 비슷한 속도를 냅니다"]
+
+
+def test_date_words_scope_the_question_and_leave_the_topic():
+    question = analyse_question("5월 9일에 AlphaFold 3에 대해 뭐라고 했지?", MAY_POSTS)
+    assert question.date_range == (date(2024, 5, 9), date(2024, 5, 9))
+    assert "5월" not in question.topic and "AlphaFold 3" in question.topic
+    assert {"alphafold", "3"} <= question.morphemes and "9" not in question.morphemes
+
+
+def test_a_month_without_posts_is_news_content_in_search_and_scoring_alike():
+    """'6월' scopes nothing when the archive has no June posts: it stays in the topic for both stages."""
+    question = analyse_question("GPT-5가 6월에 나온대?", MAY_POSTS)
+    assert question.scope is None
+    assert "6월" in question.topic and "6" in question.morphemes
+    in_may = analyse_question("xLSTM이 5월에 나온대?", MAY_POSTS)
+    assert in_may.date_range == (date(2024, 5, 1), date(2024, 5, 31)) and "5" not in in_may.morphemes
+
+
+def test_explicit_range_wins_over_named_dates_and_the_date_words_still_leave_the_topic():
+    question = analyse_question("5월 9일 AlphaFold 3", MAY_POSTS, since=date(2024, 5, 3), until=date(2024, 5, 4))
+    assert question.date_range == (date(2024, 5, 3), date(2024, 5, 4)) and question.topic == "AlphaFold 3"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type", "focus"),
+    [
+        ("Kaggle 대회 상금이 얼마였어?", "number", None),
+        ("xLSTM 논문 저자가 누구야?", "name", "저자"),
+        ("AlphaFold 3는 어느 저널에 실렸어?", None, "저널"),
+        ("Kaggle 대회 마감일이 언제야?", "date", "마감일"),
+        ("xLSTM이 뭐야?", None, None),
+    ],
+)
+def test_answer_type_and_focus_noun(question, answer_type, focus):
+    analysed = analyse_question(question)
+    assert (analysed.answer_type, analysed.focus) == (answer_type, focus)
+
+
+def test_accepts_only_sentences_of_the_asked_kind():
+    how_much = analyse_question("상금이 얼마였어?")
+    assert how_much.accepts("상금은 100,000달러입니다.") and not how_much.accepts("상금이 걸린 대회입니다.")
+    when = analyse_question("언제 발표됐어?")
+    assert when.accepts("2024년 5월에 발표되었습니다.") and not when.accepts("곧 발표됩니다.")
+    assert analyse_question("xLSTM이 뭐야?").accepts("아무 문장")
+
+
+def test_unknown_terms_are_latin_names_and_focus_nouns_the_archive_never_uses():
+    vocabulary = {"alphafold", "3", "xlstm", "논문"}
+    knows = lambda term: term.lower() in vocabulary  # noqa: E731
+    assert analyse_question("Claude 3.5 Sonnet은 언제 나왔어?").unknown_terms(knows) == ["Claude", "Sonnet"]
+    assert analyse_question("xLSTM 논문 저자가 누구야?").unknown_terms(knows) == ["저자"]
+    assert analyse_question("xLSTM 논문이 뭐야?").unknown_terms(knows) == []
