@@ -105,7 +105,7 @@ def print_ingest(report: IngestReport) -> None:
 
 def ensure_index(pipeline: Pipeline) -> None:
     if not pipeline.index.exists():
-        typer.echo(f"no index in {pipeline.settings.index_dir} yet: building it first", err=True)
+        typer.echo(f"no usable index in {pipeline.settings.index_dir} yet: building it first", err=True)
         print_ingest(pipeline.ingest())
 
 

@@ -25,9 +25,6 @@ class DateScope:
     phrase: str = ""
     """The words of the question that named the range (empty when given by --since/--until)."""
 
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
 
 _ORDINAL_WEEKS = {"첫": 1, "첫째": 1, "첫번째": 1, "1": 1, "둘째": 2, "두": 2, "두번째": 2, "2": 2,
                   "셋째": 3, "세": 3, "세번째": 3, "3": 3, "넷째": 4, "네": 4, "네번째": 4, "4": 4,

@@ -79,7 +79,9 @@ def evaluate(
     uncited = removed = unsupported = errors = 0
     details = []
     for item in questions:
-        ranked = retrieve(index, analyse_question(item.question, index.post_dates), deep_settings)
+        question = analyse_question(item.question, index.post_dates)
+        query_vector = np.asarray(pipeline.embeddings.embed_query(question.topic), dtype=np.float32)
+        ranked = retrieve(index, question, query_vector, deep_settings)
         record: dict = {"id": item.id, "question": item.question, "retrieved": [h.chunk.id for h in ranked]}
         details.append(record)
         if answers:

@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .chain import not_found
-from .korean import QuestionAnalysis, content_tokens, split_sentences
+from .korean import QuestionAnalysis
 from .records import Answer, Citation, RetrievedChunk
 from .retrieve import Evidence
 from .settings import Settings
@@ -77,33 +76,34 @@ def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[Re
     )
 
 
+def score_sentences(evidence: Evidence) -> list[ScoredSentence]:
+    """Every sentence of the retrieved chunks, best first. Vectors and tokens were stored at ingest:
+    nothing is embedded or analysed here."""
+    wanted = evidence.question.morphemes
+    scored = []
+    for hit in evidence.hits:
+        sentences, vectors = evidence.index.sentences.of(hit.chunk.id)
+        if not sentences:
+            continue
+        similarities = np.asarray(vectors, dtype=np.float32) @ evidence.query_vector
+        for sentence, similarity in zip(sentences, similarities):
+            coverage = len(wanted & sentence.tokens) / len(wanted) if wanted else 0.0
+            scored.append(ScoredSentence(sentence.text, hit, float(similarity) + LEXICAL_WEIGHT * coverage))
+    return sorted(scored, key=lambda item: -item.relevance)
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embeddings: Embeddings, settings: Settings) -> None:
-        self._embeddings = embeddings
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
-
-    def score_sentences(self, question: QuestionAnalysis, hits: list[RetrievedChunk]) -> list[ScoredSentence]:
-        candidates = [(sentence, hit) for hit in hits for sentence in split_sentences(hit.chunk.text)]
-        if not candidates:
-            return []
-        query_vector = np.asarray(self._embeddings.embed_query(question.topic))
-        sentence_vectors = np.asarray(self._embeddings.embed_documents([sentence for sentence, _ in candidates]))
-        similarities = sentence_vectors @ query_vector
-        wanted = question.morphemes
-        scored = []
-        for (sentence, hit), similarity in zip(candidates, similarities):
-            coverage = len(wanted & set(content_tokens(sentence))) / len(wanted) if wanted else 0.0
-            scored.append(ScoredSentence(sentence, hit, float(similarity) + LEXICAL_WEIGHT * coverage))
-        return sorted(scored, key=lambda item: -item.relevance)
 
     def answer(self, evidence: Evidence) -> Answer:
         question = evidence.question
         if question.unknown_terms(evidence.index.keywords.knows):
             return not_found(evidence, self.name)
         chosen = select_sentences(
-            self.score_sentences(question, evidence.hits), question,
+            score_sentences(evidence), question,
             self._settings.min_relevance, self._settings.answer_sentences,
         )
         return cite(question, chosen, evidence.hits) if chosen else not_found(evidence, self.name)

@@ -6,6 +6,7 @@ Layout of `index_dir`:
     gen-<ns>/chroma/     Chroma persistent store (langchain-chroma, our embeddings only)
     gen-<ns>/bm25/       bm25s index, rows in the order of chunks.json
     gen-<ns>/chunks.json
+    gen-<ns>/sentences.json, sentence_vectors.npy   sentences of each chunk, embedded at ingest (rag/sentences.py)
     gen-<ns>/manifest.json   embedder, chunking settings, content hash + chunk ids per post
 
 An ingest writes a new generation (starting from a copy of the live one, so only
@@ -37,9 +38,10 @@ from .bm25 import KeywordIndex
 from .errors import EmbedderMismatch, IndexNotFound, IngestBusy
 from .load import LoadResult, load_posts
 from .records import Chunk, Problem
+from .sentences import SentenceStore
 from .settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CHUNKER_VERSION = 1
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
@@ -54,6 +56,7 @@ class IngestReport:
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     seconds: float = 0.0
     rebuilt_because: str | None = None
 
@@ -61,7 +64,7 @@ class IngestReport:
         return (
             f"ingest: {len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped "
-            f"({self.chunks_embedded} chunks embedded) in {self.seconds:.1f}s"
+            f"({self.chunks_embedded} chunks, {self.sentences_embedded} sentences embedded) in {self.seconds:.1f}s"
         )
 
 
@@ -126,6 +129,11 @@ class ArchiveIndex:
             raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`", "RAG_INDEX_DIR")
         self.generation = generation
         self.manifest = _read_json(generation / "manifest.json")
+        if self.manifest.get("format") != FORMAT_VERSION:
+            raise IndexNotFound(
+                f"the index in {settings.index_dir} was written by another version of digest-rag: "
+                "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR",
+            )
         wanted = embedder_name(embeddings)
         if self.manifest["embedder"] != wanted:
             raise EmbedderMismatch(
@@ -143,13 +151,18 @@ class ArchiveIndex:
         else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
             self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
         self.vectors = _chroma(generation / "chroma", embeddings)
+        self.sentences = SentenceStore.load(generation)
 
-    def dense_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
-        """Nearest chunks as (chunk, cosine similarity)."""
+    def dense_search(
+        self, query_vector: list[float], k: int, start: date | None, end: date | None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks to an embedded query as (chunk, cosine similarity)."""
         where = None
         if start and end:
             where = {"$and": [{"date_num": {"$gte": _date_number(start)}}, {"date_num": {"$lte": _date_number(end)}}]}
-        hits = self.vectors.similarity_search_with_score(query, k=min(k, len(self.chunks)) or 1, filter=where)
+        hits = self.vectors.similarity_search_by_vector_with_relevance_scores(
+            query_vector, k=min(k, len(self.chunks)) or 1, filter=where
+        )
         return [(self.chunks[self._row[doc.id]], 1.0 - distance) for doc, distance in hits if doc.id in self._row]
 
     def keyword_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
@@ -231,6 +244,11 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
             by_slug[slug] = [old_chunks[cid] for cid in known[slug]["chunk_ids"]]
         all_chunks = [chunk for post in sorted(current.values(), key=lambda p: (p.date, p.slug)) for chunk in by_slug.get(post.slug, [])]
 
+        previous = SentenceStore.load(live) if live and not report.rebuilt_because else None
+        sentences, report.sentences_embedded = SentenceStore.build(
+            all_chunks, {chunk.id for chunk in new_chunks}, previous, embeddings, show_progress
+        )
+        sentences.save(generation)
         KeywordIndex.build([c.embedding_text() for c in all_chunks], settings.keyword_tokenizer).save(generation / "bm25")
         _write_json(generation / "chunks.json", [_chunk_to_json(chunk) for chunk in all_chunks])
         _write_json(generation / "manifest.json", {
@@ -265,7 +283,7 @@ def _rebuild_reason(manifest: dict | None, settings: Settings, embeddings: Embed
 def _embed_into(store, chunks: list[Chunk], show_progress: bool) -> None:
     if not chunks:
         return
-    with tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not show_progress) as bar:
+    with tqdm(total=len(chunks), desc="embedding sections", unit="chunk", disable=not show_progress) as bar:
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             store.add_documents([_as_document(chunk) for chunk in batch], ids=[chunk.id for chunk in batch])
@@ -308,7 +326,9 @@ class LiveIndex:
         self._opened: ArchiveIndex | None = None
 
     def exists(self) -> bool:
-        return _live_generation(self.settings.index_dir) is not None
+        """Whether there is a live generation this version can read (else ingest builds one)."""
+        live = _live_generation(self.settings.index_dir)
+        return live is not None and _read_json(live / "manifest.json").get("format") == FORMAT_VERSION
 
     def current(self) -> ArchiveIndex:
         live = _live_generation(self.settings.index_dir)

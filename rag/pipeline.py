@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -55,7 +56,7 @@ class Pipeline:
         answerer: Answerer
         rewriter: FollowUpRewriter
         if settings.llm == "extractive":
-            answerer, rewriter = ExtractiveAnswerer(embeddings, settings), RuleRewriter()
+            answerer, rewriter = ExtractiveAnswerer(settings), RuleRewriter()
         else:
             model = LazyChatModel(lambda: make_chat_model(settings))
             answerer = GeneratingAnswerer(model, settings, name=llm_name(settings))
@@ -88,7 +89,9 @@ class Pipeline:
         query = {"question": query} if isinstance(query, str) else query
         index = self.index.current()
         question = analyse_question(query["question"], index.post_dates, query.get("since"), query.get("until"))
-        return Evidence(question=question, hits=retrieve(index, question, self.settings), index=index)
+        query_vector = np.asarray(self.embeddings.embed_query(question.topic), dtype=np.float32)
+        hits = retrieve(index, question, query_vector, self.settings)
+        return Evidence(question=question, query_vector=query_vector, hits=hits, index=index)
 
     def chain(self) -> Runnable[Query | str, Answer]:
         """question -> evidence -> answer; `.stream()` yields text pieces, then the `Answer`."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -25,15 +26,19 @@ class Evidence:
     """What an answerer is given: the analysed question, what was found, and the index generation it came from."""
 
     question: QuestionAnalysis
+    query_vector: np.ndarray
+    """The topic embedded once: dense search and the extractive answerer's sentence scores share it."""
     hits: list[RetrievedChunk]
     index: ArchiveIndex
 
 
-def retrieve(index: ArchiveIndex, question: QuestionAnalysis, settings: Settings) -> list[RetrievedChunk]:
+def retrieve(
+    index: ArchiveIndex, question: QuestionAnalysis, query_vector: np.ndarray, settings: Settings
+) -> list[RetrievedChunk]:
     start, end = (question.scope.start, question.scope.end) if question.scope else (None, None)
     ranked_lists: list[list[tuple[Chunk, float]]] = []
     if settings.retrieval in ("hybrid", "dense"):
-        ranked_lists.append(index.dense_search(question.topic, settings.candidates, start, end))
+        ranked_lists.append(index.dense_search(query_vector.tolist(), settings.candidates, start, end))
     if settings.retrieval in ("hybrid", "keyword"):
         ranked_lists.append(index.keyword_search(question.topic, settings.candidates, start, end))
     return reciprocal_rank_fusion(ranked_lists, settings.rrf_k)[: settings.top_k]
@@ -60,7 +65,9 @@ class HybridRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         index = self.live.current()
-        hits = retrieve(index, analyse_question(query, index.post_dates), self.settings)
+        question = analyse_question(query, index.post_dates)
+        query_vector = np.asarray(self.live.embeddings.embed_query(question.topic), dtype=np.float32)
+        hits = retrieve(index, question, query_vector, self.settings)
         return [
             Document(id=hit.chunk.id, page_content=hit.chunk.text, metadata={"chunk": hit.chunk, "score": hit.score})
             for hit in hits

@@ -213,7 +213,7 @@ def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
 def serve(pipeline: Pipeline) -> None:
     """Build the index if there is none (progress in the terminal), warm up, then serve."""
     if not pipeline.index.exists():
-        print(f"no index in {pipeline.settings.index_dir} yet: building it first", flush=True)
+        print(f"no usable index in {pipeline.settings.index_dir} yet: building it first", flush=True)
     report = pipeline.ensure_index(show_progress=True)
     for _, line in ingest_lines(report) if report else []:
         print(line, flush=True)
