@@ -35,10 +35,20 @@ def test_incremental_ingest(archive):
     write_post(posts, "2024/extra", title="새 글", day="2024-06-01", body="## 요약\n두리안 모델이 공개되었습니다.")
     report = pipeline.ingest(show_progress=False)
     assert (report.added, report.updated, report.removed) == (["2024/extra"], ["daily-20240504"], ["daily-20240509"])
-    assert report.chunks_embedded == len([c for c in pipeline.index.current().chunks if c.slug in ("2024/extra", "daily-20240504")])
+    fresh = [c for c in pipeline.index.current().chunks if c.slug in ("2024/extra", "daily-20240504")]
+    assert report.chunks_embedded == len(fresh)
+    sentences = pipeline.index.current().sentences
+    assert report.sentences_embedded == sum(len(sentences.of(c.id)[0]) for c in fresh) == len(sentences)
+    # One more post: only its sentences are embedded, the others' vectors are carried over unchanged.
+    write_post(posts, "2024/more", title="또 새 글", day="2024-06-02", body="## 요약\n망고스틴 모델이 공개되었습니다.")
+    before = {c.id: sentences.of(c.id)[1].copy() for c in fresh}
+    more = pipeline.ingest(show_progress=False)
+    sentences = pipeline.index.current().sentences
+    assert (more.added, more.chunks_embedded, more.sentences_embedded) == (["2024/more"], 1, 1)
+    assert all((sentences.of(chunk_id)[1] == vectors).all() for chunk_id, vectors in before.items())
 
     index = pipeline.index.current()
-    assert {c.slug for c in index.chunks} == {"daily-20240504", "2024/extra"}
+    assert {c.slug for c in index.chunks} == {"daily-20240504", "2024/extra", "2024/more"}
     # Both the vector store and BM25 forgot the removed post and know the new text.
     assert index.vectors.get(where={"slug": "daily-20240509"})["ids"] == []
     assert len(index.vectors.get()["ids"]) == len(index.chunks)
@@ -108,3 +118,29 @@ def test_killed_ingest_leaves_previous_index_answering(archive):
     assert len(report.added) == 5
     generations = sorted(p.name for p in archive.index_dir.glob("gen-*"))
     assert generations == sorted([before, live_generation(archive)])
+
+
+def test_only_the_question_is_embedded_at_question_time(archive):
+    """Sentence vectors come from the index: one embed_query per question, no embed_documents."""
+    inner = Pipeline.from_settings(archive).embeddings
+
+    class Counting(type(inner)):
+        calls: list[str] = []
+
+        def __init__(self) -> None:
+            self.__dict__.update(inner.__dict__)
+
+        def embed_query(self, text):
+            self.calls.append("query")
+            return super().embed_query(text)
+
+        def embed_documents(self, texts):
+            self.calls.append("documents")
+            return super().embed_documents(texts)
+
+    counting = Counting()
+    pipeline = Pipeline.from_settings(archive, embeddings=counting)
+    pipeline.ingest(show_progress=False)
+    counting.calls.clear()
+    answer = pipeline.ask("Kaggle 대회 상금이 얼마였어?")
+    assert "100,000" in answer.text and counting.calls == ["query"]
