@@ -2,6 +2,7 @@
 
     python benchmarks/ui_load.py                 # starts the app in-process on a free 127.0.0.1 port
     python benchmarks/ui_load.py --url http://127.0.0.1:7860/ --concurrent 20
+    python benchmarks/ui_load.py --concurrent 50 --total 200   # 200 questions from 50 clients
 
 Prints latency p50/p95/max, errors and wall time, and writes benchmarks/results/ui_load.json.
 """
@@ -43,10 +44,10 @@ def start_app() -> tuple[str, Pipeline]:
     return f"http://127.0.0.1:{port}/", pipeline
 
 
-def ask_once(url: str, question: str) -> tuple[float, str | None]:
+def ask_once(client: Client, question: str) -> tuple[float, str | None]:
     started = time.perf_counter()
     try:
-        result = Client(url, verbose=False).predict(question, "", "", api_name="/ask")
+        result = client.predict(question, "", "", api_name="/ask")
         error = result.get("error")
     except Exception as failure:  # a load test counts failures instead of stopping at the first
         error = f"{type(failure).__name__}: {failure}"
@@ -57,6 +58,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="A running app on loopback; default: start one in-process.")
     parser.add_argument("--concurrent", type=int, default=20, help=f"Questions sent at once (at most {MAX_CONCURRENT}).")
+    parser.add_argument("--total", type=int, help="Questions in all (default: --concurrent), spread over the clients.")
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "dev_questions_v2.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ui_load.json")
     args = parser.parse_args()
     if not 1 <= args.concurrent <= MAX_CONCURRENT:
@@ -65,17 +68,20 @@ def main() -> None:
         parser.error("--url must be a loopback address: this script only loads your own machine")
 
     url, pipeline = (args.url, None) if args.url else start_app()
-    questions = [item.question for item in read_questions(ROOT / "eval" / "dev_questions.jsonl")]
-    batch = [questions[n % len(questions)] for n in range(args.concurrent)]
-    started = time.perf_counter()
+    questions = [item.question for item in read_questions(args.questions)]
+    batch = [questions[n % len(questions)] for n in range(args.total or args.concurrent)]
     with ThreadPoolExecutor(max_workers=args.concurrent) as pool:
-        results = list(pool.map(lambda question: ask_once(url, question), batch))
+        # Each client connects first (gradio_client fetches the app's config): the clock measures questions only.
+        clients = list(pool.map(lambda _: Client(url, verbose=False), range(args.concurrent)))
+        started = time.perf_counter()
+        results = list(pool.map(lambda n: ask_once(clients[n % len(clients)], batch[n]), range(len(batch))))
     wall = time.perf_counter() - started
 
     latencies = [seconds for seconds, _ in results]
     errors = [error for _, error in results if error]
     report = {
         "concurrent": args.concurrent,
+        "questions": len(batch),
         "ui_concurrency": pipeline.settings.ui_concurrency if pipeline else None,
         "answerer": pipeline.answerer_name if pipeline else None,
         "latency_s_p50": round(float(np.percentile(latencies, 50)), 2),
