@@ -106,7 +106,9 @@ def print_ingest(report: IngestReport) -> None:
 def ensure_index(pipeline: Pipeline) -> None:
     if not pipeline.index.exists():
         typer.echo(f"no usable index in {pipeline.settings.index_dir} yet: building it first", err=True)
-        print_ingest(pipeline.ingest())
+    report = pipeline.ensure_index()
+    if report:
+        print_ingest(report)
 
 
 def print_view(view: AnswerView, text_already_shown: bool) -> None:

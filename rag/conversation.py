@@ -13,11 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .korean import NOUN_TAGS, QUESTION_WORDS, analyse_question, content_tokens, kiwi
-from .llm import LazyChatModel
-from .prompts import rewrite_messages
+if TYPE_CHECKING:
+    from .llm import LazyChatModel
 
 ANAPHORS = {"그것", "그거", "이것", "이거", "저것", "저거", "거기", "여기", "그곳", "이곳", "걔", "그분", "그녀", "그들"}
 """Pronouns that point back to the previous topic."""
@@ -80,6 +80,8 @@ def rewrite_with_model(
     question: str, history: list[Turn], model: LazyChatModel, max_chars: int, archive_dates: Sequence[date] = ()
 ) -> str:
     """LLM rewriting; falls back to the rule when the model fails or returns something unusable."""
+    from .prompts import rewrite_messages  # LangChain's prompt stack loads only when an LLM is configured
+
     pairs = [(turn.question, turn.answer[:ANSWER_CONTEXT_CHARS]) for turn in history]
     try:
         written = model.get().invoke(rewrite_messages(question, pairs)).text

@@ -20,14 +20,12 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from . import messages
 from .chain import Answerer, AnswerStep
-from .conversation import FollowUpRewriter, ModelRewriter, RuleRewriter, Turn
+from .conversation import FollowUpRewriter, RuleRewriter, Turn
 from .embed import make_embeddings
 from .errors import QuestionError
 from .extractive import ExtractiveAnswerer
-from .generate import GeneratingAnswerer
 from .index import IngestReport, LiveIndex
 from .korean import analyse_question
-from .llm import LazyChatModel, llm_name, make_chat_model
 from .records import Answer
 from .retrieve import Evidence, HybridRetriever, retrieve
 from .settings import Settings
@@ -57,7 +55,11 @@ class Pipeline:
         rewriter: FollowUpRewriter
         if settings.llm == "extractive":
             answerer, rewriter = ExtractiveAnswerer(settings), RuleRewriter()
-        else:
+        else:  # LangChain's chat-model stack loads only when an LLM is configured (~1 s of imports)
+            from .conversation import ModelRewriter
+            from .generate import GeneratingAnswerer
+            from .llm import LazyChatModel, llm_name, make_chat_model
+
             model = LazyChatModel(lambda: make_chat_model(settings))
             answerer = GeneratingAnswerer(model, settings, name=llm_name(settings))
             rewriter = ModelRewriter(model, settings.max_question_chars)
