@@ -33,9 +33,13 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: KeywordTokenizer) -> "KeywordIndex":
+        return cls.from_tokens([tokenize(text, tokenizer) for text in texts], tokenizer)
+
+    @classmethod
+    def from_tokens(cls, corpus: list[list[str]], tokenizer: KeywordTokenizer) -> "KeywordIndex":
+        """BM25 over already tokenised texts (an ingest keeps each chunk's tokens, so only new chunks are analysed)."""
         bm25 = bm25s.BM25()
-        corpus = [tokenize(text, tokenizer) or ["<empty>"] for text in texts]
-        bm25.index(corpus, show_progress=False)
+        bm25.index([tokens or ["<empty>"] for tokens in corpus], show_progress=False)
         return cls(bm25, tokenizer)
 
     def save(self, directory: Path) -> None:

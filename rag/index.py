@@ -5,6 +5,7 @@ Layout of `index_dir`:
     CURRENT              name of the live generation (replaced atomically)
     gen-<ns>/chroma/     Chroma persistent store (langchain-chroma, our embeddings only)
     gen-<ns>/bm25/       bm25s index, rows in the order of chunks.json
+    gen-<ns>/keyword_tokens.json   each chunk's BM25 tokens, reused for unchanged chunks by the next ingest
     gen-<ns>/chunks.json
     gen-<ns>/sentences.json, sentence_vectors.npy   sentences of each chunk, embedded at ingest (rag/sentences.py)
     gen-<ns>/manifest.json   embedder, chunking settings, content hash + chunk ids per post
@@ -34,14 +35,14 @@ from tqdm import tqdm
 
 from .chunk import chunk_post
 from .embed import embedder_name
-from .bm25 import KeywordIndex
+from .bm25 import KeywordIndex, tokenize
 from .errors import EmbedderMismatch, IndexNotFound, IngestBusy
 from .load import LoadResult, load_posts
 from .records import Chunk, Problem
 from .sentences import SentenceStore
 from .settings import Settings
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CHUNKER_VERSION = 1
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
@@ -249,7 +250,15 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
             all_chunks, {chunk.id for chunk in new_chunks}, previous, embeddings, show_progress
         )
         sentences.save(generation)
-        KeywordIndex.build([c.embedding_text() for c in all_chunks], settings.keyword_tokenizer).save(generation / "bm25")
+        reusable = _read_json(live / "keyword_tokens.json") if live and not (report.rebuilt_because or tokenizer_changed) else {}
+        fresh_ids = {chunk.id for chunk in new_chunks}
+        keyword_tokens = {
+            chunk.id: reusable[chunk.id] if chunk.id in reusable and chunk.id not in fresh_ids
+            else tokenize(chunk.embedding_text(), settings.keyword_tokenizer)
+            for chunk in all_chunks
+        }
+        _write_json(generation / "keyword_tokens.json", keyword_tokens)
+        KeywordIndex.from_tokens(list(keyword_tokens.values()), settings.keyword_tokenizer).save(generation / "bm25")
         _write_json(generation / "chunks.json", [_chunk_to_json(chunk) for chunk in all_chunks])
         _write_json(generation / "manifest.json", {
             "format": FORMAT_VERSION,

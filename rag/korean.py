@@ -45,7 +45,7 @@ def kiwi():
     """One Kiwi analyser per process: loading its model takes seconds."""
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi(load_multi_dict=False)
 
 
 def content_tokens(text: str) -> list[str]:

@@ -2,15 +2,17 @@
 
 The extractive answerer scores single sentences; embedding them at question time cost
 ~90 % of an answer. Each index generation therefore stores, per chunk, its sentences
-(`sentences.json`: text + Kiwi content tokens) and one float16 row per sentence
-(`sentence_vectors.npy`, memory-mapped when read: 384 dims x 2 bytes = 768 bytes a
-sentence, so 10,000 posts ≈ 70,000 sentences ≈ 54 MB on disk, paged in as used).
+(`sentences.jsonl`: text + Kiwi content tokens, a line per chunk) and one float16 row per
+sentence (`sentence_vectors.npy`: 384 dims x 2 bytes = 768 bytes a sentence); both are
+memory-mapped when read, so only the sentences a question touches are paged in.
 An incremental ingest embeds only the sentences of new or changed chunks.
 """
 
 from __future__ import annotations
 
 import json
+import mmap
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,10 @@ from tqdm import tqdm
 from .korean import content_tokens, split_sentences
 from .records import Chunk
 
-TEXTS_FILE = "sentences.json"
+TEXTS_FILE = "sentences.jsonl"
+"""One line per chunk: its sentences as [text, tokens] pairs. Read a line at a time, never whole."""
+LOCATIONS_FILE = "sentence_locations.json"
+"""chunk id -> [byte offset of its line, its first vector row, its number of sentences]."""
 VECTORS_FILE = "sentence_vectors.npy"
 EMBED_BATCH = 32
 
@@ -34,24 +39,33 @@ class Sentence:
 
 
 class SentenceStore:
-    """Sentences of each chunk and their vectors; `of(chunk_id)` gives both."""
+    """Sentences of each chunk and their vectors; `of(chunk_id)` gives both.
 
-    def __init__(self, by_chunk: dict[str, list[Sentence]], vectors: np.ndarray) -> None:
-        self._by_chunk = by_chunk
-        self._first_row: dict[str, int] = {}
-        row = 0
-        for chunk_id, sentences in by_chunk.items():
-            self._first_row[chunk_id] = row
-            row += len(sentences)
+    Built in memory at ingest; read from disk lazily (a memory map of the lines and of the vectors), so
+    an index of any size opens at once and holds in memory only the sentences a question touches."""
+
+    def __init__(self, lines: dict[str, list[Sentence]] | None, locations: dict[str, list[int]],
+                 vectors: np.ndarray, text_file: mmap.mmap | None = None) -> None:
+        self._lines = lines
+        self._locations = locations
+        self._text_file = text_file
         self.vectors = vectors
 
     def __len__(self) -> int:
         return len(self.vectors)
 
     def of(self, chunk_id: str) -> tuple[list[Sentence], np.ndarray]:
-        sentences = self._by_chunk.get(chunk_id, [])
-        start = self._first_row.get(chunk_id, 0)
-        return sentences, self.vectors[start : start + len(sentences)]
+        if chunk_id not in self._locations:
+            return [], self.vectors[:0]
+        offset, first_row, count = self._locations[chunk_id]
+        if self._lines is not None:
+            sentences = self._lines[chunk_id]
+        else:
+            assert self._text_file is not None
+            end = self._text_file.find(b"\n", offset)
+            items = json.loads(self._text_file[offset : end if end >= 0 else len(self._text_file)])
+            sentences = [Sentence(text, frozenset(tokens)) for text, tokens in items]
+        return sentences, self.vectors[first_row : first_row + count]
 
     @classmethod
     def build(
@@ -60,36 +74,47 @@ class SentenceStore:
     ) -> tuple["SentenceStore", int]:
         """The store for `chunks` (in index order): chunks in `new_ids` are split and embedded, the others
         are copied from `previous`. Returns the store and the number of sentences embedded."""
-        by_chunk: dict[str, list[Sentence]] = {}
+        reused = {chunk.id: previous.of(chunk.id) for chunk in chunks if previous is not None and chunk.id not in new_ids}
+        lines: dict[str, list[Sentence]] = {}
         for chunk in chunks:
-            if chunk.id in new_ids or previous is None:
-                by_chunk[chunk.id] = [Sentence(text, frozenset(content_tokens(text))) for text in split_sentences(chunk.text)]
+            if chunk.id in reused:
+                lines[chunk.id] = reused[chunk.id][0]
             else:
-                by_chunk[chunk.id] = previous.of(chunk.id)[0]
-        to_embed = [s.text for chunk in chunks if chunk.id in new_ids or previous is None for s in by_chunk[chunk.id]]
+                lines[chunk.id] = [Sentence(text, frozenset(content_tokens(text))) for text in split_sentences(chunk.text)]
+        to_embed = [sentence.text for chunk in chunks if chunk.id not in reused for sentence in lines[chunk.id]]
         fresh = _embed(to_embed, embeddings, show_progress)
-        dimension = fresh.shape[1] if len(fresh) else (previous.vectors.shape[1] if previous is not None and len(previous) else 0)
-        parts, taken = [], 0
+        parts, locations, taken, row = [], {}, 0, 0
         for chunk in chunks:
-            count = len(by_chunk[chunk.id])
-            if chunk.id in new_ids or previous is None:
-                parts.append(fresh[taken : taken + count])
-                taken += count
+            count = len(lines[chunk.id])
+            if chunk.id in reused:
+                parts.append(np.asarray(reused[chunk.id][1], dtype=np.float16))
             else:
-                parts.append(np.asarray(previous.of(chunk.id)[1]))
-        vectors = np.concatenate(parts).astype(np.float16) if parts else np.zeros((0, dimension), np.float16)
-        return cls(by_chunk, vectors.reshape(len(vectors), dimension)), len(to_embed)
+                parts.append(fresh[taken : taken + count].astype(np.float16))
+                taken += count
+            locations[chunk.id] = [0, row, count]
+            row += count
+        dimension = max((part.shape[1] for part in parts if part.ndim == 2 and part.shape[1]), default=0)
+        vectors = np.concatenate([part.reshape(-1, dimension) for part in parts]) if row else np.zeros((0, dimension), np.float16)
+        return cls(lines, locations, vectors), len(to_embed)
 
     def save(self, directory: Path) -> None:
-        records = {chunk_id: [[s.text, sorted(s.tokens)] for s in sentences] for chunk_id, sentences in self._by_chunk.items()}
-        (directory / TEXTS_FILE).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        assert self._lines is not None, "a store read from disk is saved by copying its files"
+        offset = 0
+        with open(directory / TEXTS_FILE, "wb") as handle:
+            for chunk_id, sentences in self._lines.items():
+                line = json.dumps([[s.text, sorted(s.tokens)] for s in sentences], ensure_ascii=False).encode() + b"\n"
+                self._locations[chunk_id][0] = offset
+                handle.write(line)
+                offset += len(line)
+        (directory / LOCATIONS_FILE).write_text(json.dumps(self._locations), encoding="utf-8")
         np.save(directory / VECTORS_FILE, self.vectors)
 
     @classmethod
     def load(cls, directory: Path) -> "SentenceStore":
-        records = json.loads((directory / TEXTS_FILE).read_text(encoding="utf-8"))
-        by_chunk = {chunk_id: [Sentence(text, frozenset(tokens)) for text, tokens in items] for chunk_id, items in records.items()}
-        return cls(by_chunk, np.load(directory / VECTORS_FILE, mmap_mode="r"))
+        locations = json.loads((directory / LOCATIONS_FILE).read_text(encoding="utf-8"))
+        with open(directory / TEXTS_FILE, "rb") as handle:
+            text_file = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(handle.fileno()).st_size else None
+        return cls(None, locations, np.load(directory / VECTORS_FILE, mmap_mode="r"), text_file)
 
 
 def _embed(texts: list[str], embeddings: Embeddings, show_progress: bool) -> np.ndarray:
