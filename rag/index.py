@@ -199,24 +199,21 @@ def _remove_stale_generations(index_dir: Path, live: Path | None) -> None:
 def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = True) -> IngestReport:
     """Bring the index in line with the content dir, embedding only new or changed posts."""
     started = time.perf_counter()
-    loaded: LoadResult = load_posts(settings.posts_dir, settings.site_url)
-    report = IngestReport(skipped=loaded.skipped, warnings=loaded.warnings)
     with _ingest_lock(settings.index_dir):
         live = _live_generation(settings.index_dir)
         _remove_stale_generations(settings.index_dir, live)
         manifest = _read_json(live / "manifest.json") if live else None
-        report.rebuilt_because = _rebuild_reason(manifest, settings, embeddings)
-        known: dict = manifest["posts"] if manifest and not report.rebuilt_because else {}
-
+        rebuilt_because = _rebuild_reason(manifest, settings, embeddings)
+        known: dict = manifest["posts"] if manifest and not rebuilt_because else {}
+        loaded: LoadResult = load_posts(
+            settings.posts_dir, settings.site_url, {slug: entry["hash"] for slug, entry in known.items()}
+        )
+        report = IngestReport(skipped=loaded.skipped, warnings=loaded.warnings, rebuilt_because=rebuilt_because)
         current = {post.slug: post for post in loaded.posts}
-        for slug, post in current.items():
-            if slug not in known:
-                report.added.append(slug)
-            elif known[slug]["hash"] != post.content_hash:
-                report.updated.append(slug)
-            else:
-                report.unchanged.append(slug)
-        report.removed = sorted(set(known) - set(current))
+        for slug in current:
+            (report.updated if slug in known else report.added).append(slug)
+        report.unchanged = list(loaded.unchanged)
+        report.removed = sorted(set(known) - set(current) - set(report.unchanged))
         tokenizer_changed = manifest is not None and manifest["keyword_tokenizer"] != settings.keyword_tokenizer
         if live and not (report.added or report.updated or report.removed or report.rebuilt_because or tokenizer_changed):
             report.seconds = time.perf_counter() - started
@@ -243,7 +240,11 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
             by_slug.setdefault(chunk.slug, []).append(chunk)
         for slug in report.unchanged:
             by_slug[slug] = [old_chunks[cid] for cid in known[slug]["chunk_ids"]]
-        all_chunks = [chunk for post in sorted(current.values(), key=lambda p: (p.date, p.slug)) for chunk in by_slug.get(post.slug, [])]
+        # Every post's date and hash: parsed posts know theirs, unchanged ones are in the manifest.
+        entries = {slug: {"hash": known[slug]["hash"], "date": known[slug]["date"]} for slug in report.unchanged}
+        entries.update({slug: {"hash": post.content_hash, "date": post.date.isoformat()} for slug, post in current.items()})
+        order = sorted(entries, key=lambda slug: (entries[slug]["date"], slug))
+        all_chunks = [chunk for slug in order for chunk in by_slug.get(slug, [])]
 
         previous = SentenceStore.load(live) if live and not report.rebuilt_because else None
         sentences, report.sentences_embedded = SentenceStore.build(
@@ -266,9 +267,8 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
             "chunking": _chunker_signature(settings),
             "keyword_tokenizer": settings.keyword_tokenizer,
             "posts": {
-                slug: {"hash": current[slug].content_hash, "date": current[slug].date.isoformat(),
-                       "chunk_ids": [chunk.id for chunk in by_slug.get(slug, [])]}
-                for slug in sorted(current)
+                slug: {**entries[slug], "chunk_ids": [chunk.id for chunk in by_slug.get(slug, [])]}
+                for slug in sorted(entries)
             },
         })
         _switch_live(settings.index_dir, generation)

@@ -31,6 +31,8 @@ class PostError(RagError):
 @dataclass
 class LoadResult:
     posts: list[Post] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    """Slugs whose file has the hash the index already knows: not parsed again."""
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -43,7 +45,10 @@ def slug_for(path: Path, posts_dir: Path) -> str:
     return relative.as_posix()
 
 
-def load_posts(posts_dir: Path, site_url: str) -> LoadResult:
+def load_posts(posts_dir: Path, site_url: str, known_hashes: dict[str, str] | None = None) -> LoadResult:
+    """Every post under `posts_dir`; a file whose content hash is in `known_hashes` for its slug is only
+    listed as unchanged (a re-ingest of a large archive reads bytes, it does not parse YAML)."""
+    known_hashes = known_hashes or {}
     result = LoadResult()
     if not posts_dir.is_dir():
         result.skipped.append(Problem(posts_dir, "posts folder not found"))
@@ -53,6 +58,10 @@ def load_posts(posts_dir: Path, site_url: str) -> LoadResult:
         slug = slug_for(path, posts_dir)
         if slug in used_slugs:
             result.skipped.append(Problem(path, f"duplicate slug '{slug}' (already used by {used_slugs[slug]})"))
+            continue
+        if slug in known_hashes and hashlib.sha256(path.read_bytes()).hexdigest() == known_hashes[slug]:
+            used_slugs[slug] = path
+            result.unchanged.append(slug)
             continue
         try:
             post, warning = read_post(path, slug, site_url)

@@ -49,3 +49,14 @@ def test_broken_posts_are_reported_and_the_rest_load(tmp_path: Path):
 def test_missing_posts_folder_is_a_problem_not_a_crash(tmp_path: Path):
     result = load_posts(tmp_path / "nowhere", "https://example.org")
     assert result.posts == [] and "not found" in result.skipped[0].reason
+
+
+def test_files_the_index_already_knows_are_listed_unchanged_without_parsing(tmp_path: Path):
+    import hashlib
+
+    posts = tmp_path / "posts"
+    kept = write_post(posts, "kept", day="2024-06-01")
+    write_post(posts, "changed", day="2024-06-02")
+    known = {"kept": hashlib.sha256(kept.read_bytes()).hexdigest(), "changed": "an older hash"}
+    result = load_posts(posts, "https://x", known)
+    assert result.unchanged == ["kept"] and [post.slug for post in result.posts] == ["changed"]
