@@ -44,7 +44,7 @@ class SentenceStore:
     Built in memory at ingest; read from disk lazily (a memory map of the lines and of the vectors), so
     an index of any size opens at once and holds in memory only the sentences a question touches."""
 
-    def __init__(self, lines: dict[str, list[Sentence]] | None, locations: dict[str, list[int]],
+    def __init__(self, lines: dict[str, list[Sentence] | bytes] | None, locations: dict[str, list[int]],
                  vectors: np.ndarray, text_file: mmap.mmap | None = None) -> None:
         self._lines = lines
         self._locations = locations
@@ -57,15 +57,19 @@ class SentenceStore:
     def of(self, chunk_id: str) -> tuple[list[Sentence], np.ndarray]:
         if chunk_id not in self._locations:
             return [], self.vectors[:0]
-        offset, first_row, count = self._locations[chunk_id]
-        if self._lines is not None:
-            sentences = self._lines[chunk_id]
-        else:
-            assert self._text_file is not None
-            end = self._text_file.find(b"\n", offset)
-            items = json.loads(self._text_file[offset : end if end >= 0 else len(self._text_file)])
-            sentences = [Sentence(text, frozenset(tokens)) for text, tokens in items]
+        first_row, count = self._locations[chunk_id][1:]
+        line = self._line(chunk_id)
+        sentences = [Sentence(text, frozenset(tokens)) for text, tokens in json.loads(line)] if isinstance(line, bytes) else line
         return sentences, self.vectors[first_row : first_row + count]
+
+    def _line(self, chunk_id: str) -> list[Sentence] | bytes:
+        return self._lines[chunk_id] if self._lines is not None else self._raw_line(chunk_id)
+
+    def _raw_line(self, chunk_id: str) -> bytes:
+        assert self._text_file is not None
+        offset = self._locations[chunk_id][0]
+        end = self._text_file.find(b"\n", offset)
+        return self._text_file[offset : end if end >= 0 else len(self._text_file)]
 
     @classmethod
     def build(
@@ -74,20 +78,26 @@ class SentenceStore:
     ) -> tuple["SentenceStore", int]:
         """The store for `chunks` (in index order): chunks in `new_ids` are split and embedded, the others
         are copied from `previous`. Returns the store and the number of sentences embedded."""
-        reused = {chunk.id: previous.of(chunk.id) for chunk in chunks if previous is not None and chunk.id not in new_ids}
-        lines: dict[str, list[Sentence]] = {}
+        # A kept chunk's line is copied as bytes and its vectors as rows: nothing of it is parsed or embedded.
+        reused = {chunk.id for chunk in chunks if previous is not None and chunk.id not in new_ids
+                  and chunk.id in previous._locations}
+        lines: dict[str, list[Sentence] | bytes] = {}
+        counts: dict[str, int] = {}
         for chunk in chunks:
             if chunk.id in reused:
-                lines[chunk.id] = reused[chunk.id][0]
+                lines[chunk.id] = previous._line(chunk.id)  # type: ignore[union-attr]
+                counts[chunk.id] = previous._locations[chunk.id][2]  # type: ignore[union-attr]
             else:
                 lines[chunk.id] = [Sentence(text, frozenset(content_tokens(text))) for text in split_sentences(chunk.text)]
+                counts[chunk.id] = len(lines[chunk.id])
         to_embed = [sentence.text for chunk in chunks if chunk.id not in reused for sentence in lines[chunk.id]]
         fresh = _embed(to_embed, embeddings, show_progress)
         parts, locations, taken, row = [], {}, 0, 0
         for chunk in chunks:
-            count = len(lines[chunk.id])
+            count = counts[chunk.id]
             if chunk.id in reused:
-                parts.append(np.asarray(reused[chunk.id][1], dtype=np.float16))
+                first = previous._locations[chunk.id][1]  # type: ignore[union-attr]
+                parts.append(np.asarray(previous.vectors[first : first + count], dtype=np.float16))  # type: ignore[union-attr]
             else:
                 parts.append(fresh[taken : taken + count].astype(np.float16))
                 taken += count
@@ -102,7 +112,8 @@ class SentenceStore:
         offset = 0
         with open(directory / TEXTS_FILE, "wb") as handle:
             for chunk_id, sentences in self._lines.items():
-                line = json.dumps([[s.text, sorted(s.tokens)] for s in sentences], ensure_ascii=False).encode() + b"\n"
+                line = sentences if isinstance(sentences, bytes) else _serialise(sentences)
+                line = line.rstrip(b"\n") + b"\n"
                 self._locations[chunk_id][0] = offset
                 handle.write(line)
                 offset += len(line)
@@ -115,6 +126,10 @@ class SentenceStore:
         with open(directory / TEXTS_FILE, "rb") as handle:
             text_file = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(handle.fileno()).st_size else None
         return cls(None, locations, np.load(directory / VECTORS_FILE, mmap_mode="r"), text_file)
+
+
+def _serialise(sentences: list[Sentence]) -> bytes:
+    return json.dumps([[s.text, sorted(s.tokens)] for s in sentences], ensure_ascii=False).encode()
 
 
 def _embed(texts: list[str], embeddings: Embeddings, show_progress: bool) -> np.ndarray:
