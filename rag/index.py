@@ -29,7 +29,6 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
@@ -46,6 +45,9 @@ FORMAT_VERSION = 3
 CHUNKER_VERSION = 1
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
+"""Texts per embedder call (the progress bar's step)."""
+CHROMA_BATCH = 512
+"""Vectors per write to Chroma: each write is a transaction, so fewer, larger ones."""
 
 
 @dataclass
@@ -232,7 +234,7 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
         if stale_ids:
             store.delete(ids=stale_ids)
         new_chunks = [chunk for slug in report.added + report.updated for chunk in chunk_post(current[slug], settings.max_chunk_chars)]
-        _embed_into(store, new_chunks, show_progress)
+        _embed_into(store, embeddings, new_chunks, show_progress)
         report.chunks_embedded = len(new_chunks)
 
         by_slug: dict[str, list[Chunk]] = {}
@@ -289,22 +291,23 @@ def _rebuild_reason(manifest: dict | None, settings: Settings, embeddings: Embed
     return None
 
 
-def _embed_into(store, chunks: list[Chunk], show_progress: bool) -> None:
-    if not chunks:
-        return
-    with tqdm(total=len(chunks), desc="embedding sections", unit="chunk", disable=not show_progress) as bar:
+def _embed_into(store, embeddings: Embeddings, chunks: list[Chunk], show_progress: bool) -> None:
+    """Embed the sections (our embedder, progress per call) and write them to Chroma in large batches."""
+    vectors: list[list[float]] = []
+    with tqdm(total=len(chunks), desc="embedding sections", unit="chunk", disable=not show_progress or not chunks) as bar:
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
-            store.add_documents([_as_document(chunk) for chunk in batch], ids=[chunk.id for chunk in batch])
+            vectors.extend(embeddings.embed_documents([chunk.embedding_text() for chunk in batch]))
             bar.update(len(batch))
-
-
-def _as_document(chunk: Chunk) -> Document:
-    return Document(
-        page_content=chunk.embedding_text(),
-        # Only what a Chroma-side filter uses; the chunk records live in chunks.json.
-        metadata={"slug": chunk.slug, "date_num": _date_number(chunk.date)},
-    )
+    for start in range(0, len(chunks), CHROMA_BATCH):
+        batch = chunks[start : start + CHROMA_BATCH]
+        store._collection.add(  # langchain-chroma's own collection: vectors given, Chroma's embedder never runs
+            ids=[chunk.id for chunk in batch],
+            embeddings=vectors[start : start + CHROMA_BATCH],
+            documents=[chunk.embedding_text() for chunk in batch],
+            # Only what a Chroma-side filter uses; the chunk records live in chunks.json.
+            metadatas=[{"slug": chunk.slug, "date_num": _date_number(chunk.date)} for chunk in batch],
+        )
 
 
 def _switch_live(index_dir: Path, generation: Path) -> None:
