@@ -24,7 +24,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -76,9 +76,7 @@ def _chunker_signature(settings: Settings) -> dict:
 
 
 def _chunk_to_json(chunk: Chunk) -> dict:
-    record = asdict(chunk)
-    record["date"] = chunk.date.isoformat()
-    return record
+    return {**vars(chunk), "date": chunk.date.isoformat()}  # vars, not asdict: no deep copy of every field
 
 
 def _chunk_from_json(record: dict) -> Chunk:
@@ -118,7 +116,7 @@ def _read_json(path: Path) -> dict | list:
 
 def _write_json(path: Path, data: dict | list) -> None:
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False)
+        handle.write(json.dumps(data, ensure_ascii=False))  # dumps uses the C encoder, dump does not
         handle.flush()
         os.fsync(handle.fileno())
 
