@@ -65,5 +65,9 @@ class KeywordIndex:
         scores = self._bm25.get_scores(tokens)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        order = np.argsort(-scores, kind="stable")[:k]
+        candidates = np.arange(len(scores))
+        if len(scores) > k:  # the k best without sorting the whole archive; ties keep row order as a full sort would
+            kth_best = np.partition(scores, len(scores) - k)[len(scores) - k]
+            candidates = np.flatnonzero(scores >= kth_best)
+        order = candidates[np.argsort(-scores[candidates], kind="stable")][:k]
         return [(int(row), float(scores[row])) for row in order if scores[row] > 0]

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 
@@ -45,7 +47,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 def find_date_scope(question: str, archive_dates: Iterable[date] = ()) -> DateScope | None:
     """The date range the question names, or None."""
-    dates = sorted(set(archive_dates))
+    dates = _sorted_dates(tuple(archive_dates))
     found: list[tuple[int, int, date, date]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -55,7 +57,7 @@ def find_date_scope(question: str, archive_dates: Iterable[date] = ()) -> DateSc
             resolved = _resolve(kind, match, dates)
             if resolved is None:
                 continue
-            if kind == "month" and dates and not any(resolved[0] <= day <= resolved[1] for day in dates):
+            if kind == "month" and dates and not _has_posts(dates, *resolved):
                 continue
             taken.append((match.start(), match.end()))
             found.append((match.start(), match.end(), *resolved))
@@ -74,6 +76,22 @@ def strip_phrase(question: str, scope: DateScope | None) -> str:
     return re.sub(r"\s+", " ", stripped).strip() or question
 
 
+@lru_cache(maxsize=4)
+def _sorted_dates(archive_dates: tuple[date, ...]) -> list[date]:
+    """Computed once per archive (a question passes the same dates each time), not once per question."""
+    return sorted(set(archive_dates))
+
+
+@lru_cache(maxsize=4)
+def _years(sorted_dates: tuple[date, ...]) -> list[int]:
+    return sorted({day.year for day in sorted_dates}, reverse=True)
+
+
+def _has_posts(sorted_dates: list[date], start: date, end: date) -> bool:
+    first = bisect_left(sorted_dates, start)
+    return first < len(sorted_dates) and sorted_dates[first] <= end
+
+
 def _resolve(kind: str, match: re.Match[str], archive_dates: list[date]) -> tuple[date, date] | None:
     groups = match.groupdict()
     month = int(groups["month"])
@@ -81,14 +99,14 @@ def _resolve(kind: str, match: re.Match[str], archive_dates: list[date]) -> tupl
     if groups.get("year"):
         return _valid_range(make_range, int(groups["year"]), month, groups)
     # No year: prefer the latest year in which the range holds posts.
-    years = sorted({day.year for day in archive_dates}, reverse=True) or [date.today().year]
+    years = _years(tuple(archive_dates)) or [date.today().year]
     fallback = None
     for year in years:
         candidate = _valid_range(make_range, year, month, groups)
         if candidate is None:
             continue
         fallback = fallback or candidate
-        if any(candidate[0] <= day <= candidate[1] for day in archive_dates):
+        if _has_posts(archive_dates, *candidate):
             return candidate
     return fallback
 

@@ -46,6 +46,8 @@ CHUNKER_VERSION = 1
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
 """Texts per embedder call (the progress bar's step)."""
+EXACT_SCOPE_LIMIT = 5000
+"""A date-scoped search over at most this many chunks scores them exactly instead of asking Chroma's filter."""
 CHROMA_BATCH = 512
 """Vectors per write to Chroma: each write is a transaction, so fewer, larger ones."""
 
@@ -160,11 +162,27 @@ class ArchiveIndex:
         """Nearest chunks to an embedded query as (chunk, cosine similarity)."""
         where = None
         if start and end:
+            rows = np.flatnonzero((self._dates >= _date_number(start)) & (self._dates <= _date_number(end)))
+            if len(rows) <= EXACT_SCOPE_LIMIT:
+                return self._exact_dense_search(query_vector, k, rows)
             where = {"$and": [{"date_num": {"$gte": _date_number(start)}}, {"date_num": {"$lte": _date_number(end)}}]}
         hits = self.vectors.similarity_search_by_vector_with_relevance_scores(
             query_vector, k=min(k, len(self.chunks)) or 1, filter=where
         )
         return [(self.chunks[self._row[doc.id]], 1.0 - distance) for doc, distance in hits if doc.id in self._row]
+
+    def _exact_dense_search(self, query_vector: list[float], k: int, rows: np.ndarray) -> list[tuple[Chunk, float]]:
+        """Cosine over the given rows' vectors, fetched by id: Chroma's metadata range filter scans every
+        record (~85 ms at 10,000 posts), a fetch by id does not (~1 ms)."""
+        if not len(rows):
+            return []
+        ids = [self.chunks[row].id for row in rows]
+        found = self.vectors._collection.get(ids=ids, include=["embeddings"])
+        vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        query = np.asarray(query_vector, dtype=np.float32)
+        similarities = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
+        order = np.argsort(-similarities, kind="stable")[:k]
+        return [(self.chunks[self._row[found["ids"][i]]], float(similarities[i])) for i in order]
 
     def keyword_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
         allowed = None
