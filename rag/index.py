@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -352,6 +353,7 @@ class LiveIndex:
         self.settings = settings
         self.embeddings = embeddings
         self._opened: ArchiveIndex | None = None
+        self._opening = threading.Lock()  # web requests run in threads: one of them opens a new generation
 
     def exists(self) -> bool:
         """Whether there is a live generation this version can read (else ingest builds one)."""
@@ -360,9 +362,13 @@ class LiveIndex:
 
     def current(self) -> ArchiveIndex:
         live = _live_generation(self.settings.index_dir)
-        if self._opened is None or live != self._opened.generation:
-            self._opened = ArchiveIndex(self.settings, self.embeddings)
-        return self._opened
+        opened = self._opened
+        if opened is not None and live == opened.generation:
+            return opened
+        with self._opening:
+            if self._opened is None or live != self._opened.generation:
+                self._opened = ArchiveIndex(self.settings, self.embeddings)
+            return self._opened
 
     def ingest(self, show_progress: bool = True) -> IngestReport:
         return ingest(self.settings, self.embeddings, show_progress=show_progress)

@@ -194,7 +194,7 @@ class WebChat:
             question.submit(self.respond, inputs, outputs, api_name="chat")
             send.click(self.respond, inputs, outputs, api_name=False)
             clear.click(lambda: ("", [], []), None, outputs, api_name=False)
-            gr.api(self.ask, api_name="ask")
+            gr.api(self.ask, api_name="ask", queue=False)
         app.queue(default_concurrency_limit=self.pipeline.settings.ui_concurrency, max_size=64)
         return app
 
