@@ -265,13 +265,12 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
         order = sorted(entries, key=lambda slug: (entries[slug]["date"], slug))
         all_chunks = [chunk for slug in order for chunk in by_slug.get(slug, [])]
 
+        # Sentences and BM25 tokens of kept chunks come from the live generation; only new chunks are analysed.
+        fresh_ids = {chunk.id for chunk in new_chunks}
         previous = SentenceStore.load(live) if live and not report.rebuilt_because else None
-        sentences, report.sentences_embedded = SentenceStore.build(
-            all_chunks, {chunk.id for chunk in new_chunks}, previous, embeddings, show_progress
-        )
+        sentences, report.sentences_embedded = SentenceStore.build(all_chunks, fresh_ids, previous, embeddings, show_progress)
         sentences.save(generation)
         reusable = _read_json(live / "keyword_tokens.json") if live and not (report.rebuilt_because or tokenizer_changed) else {}
-        fresh_ids = {chunk.id for chunk in new_chunks}
         keyword_tokens = {
             chunk.id: reusable[chunk.id] if chunk.id in reusable and chunk.id not in fresh_ids
             else tokenize(chunk.embedding_text(), settings.keyword_tokenizer)
