@@ -106,7 +106,10 @@ class Settings(BaseSettings):
     server_port: int | None = setting(
         None, "Port of the web UI; unset means GRADIO_SERVER_PORT, else 7860.", "server", flag="--port"
     )
-    ui_concurrency: int = setting(2, "Questions the web UI answers at once; more wait in Gradio's queue.", "server", ge=1)
+    ui_concurrency: int = setting(
+        2, "Chat questions the web UI answers at once; more wait in Gradio's queue (the /ask API runs outside it).",
+        "server", ge=1,
+    )
 
     @property
     def posts_dir(self) -> Path:
