@@ -26,10 +26,9 @@ import numpy as np
 
 from .chunk import plain_text
 from .errors import RagError
-from .korean import analyse_question
 from .pipeline import Pipeline
 from .records import Answer
-from .retrieve import retrieve
+from .retrieve import find_evidence
 
 RECALL_DEPTHS = (1, 5)
 MRR_DEPTH = 10
@@ -79,9 +78,7 @@ def evaluate(
     uncited = removed = unsupported = errors = 0
     details = []
     for item in questions:
-        question = analyse_question(item.question, index.post_dates)
-        query_vector = np.asarray(pipeline.embeddings.embed_query(question.topic), dtype=np.float32)
-        ranked = retrieve(index, question, query_vector, deep_settings)
+        ranked = find_evidence(index, pipeline.embeddings, item.question, deep_settings).hits
         record: dict = {"id": item.id, "question": item.question, "retrieved": [h.chunk.id for h in ranked]}
         details.append(record)
         if answers:

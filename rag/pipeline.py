@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -25,9 +24,8 @@ from .embed import make_embeddings
 from .errors import QuestionError
 from .extractive import ExtractiveAnswerer
 from .index import IngestReport, LiveIndex
-from .korean import analyse_question
 from .records import Answer
-from .retrieve import Evidence, HybridRetriever, retrieve
+from .retrieve import Evidence, HybridRetriever, find_evidence
 from .settings import Settings
 
 
@@ -89,11 +87,9 @@ class Pipeline:
     def evidence(self, query: Query | str) -> Evidence:
         """Analyse the question once, against the live index generation, and retrieve for it."""
         query = {"question": query} if isinstance(query, str) else query
-        index = self.index.current()
-        question = analyse_question(query["question"], index.post_dates, query.get("since"), query.get("until"))
-        query_vector = np.asarray(self.embeddings.embed_query(question.topic), dtype=np.float32)
-        hits = retrieve(index, question, query_vector, self.settings)
-        return Evidence(question=question, query_vector=query_vector, hits=hits, index=index)
+        return find_evidence(
+            self.index.current(), self.embeddings, query["question"], self.settings, query.get("since"), query.get("until")
+        )
 
     def chain(self) -> Runnable[Query | str, Answer]:
         """question -> evidence -> answer; `.stream()` yields text pieces, then the `Answer`."""

@@ -8,10 +8,12 @@ the question's date scope (named in it, or given as since/until) restricts both 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
@@ -30,6 +32,16 @@ class Evidence:
     """The topic embedded once: dense search and the extractive answerer's sentence scores share it."""
     hits: list[RetrievedChunk]
     index: ArchiveIndex
+
+
+def find_evidence(
+    index: ArchiveIndex, embeddings: Embeddings, text: str, settings: Settings,
+    since: date | None = None, until: date | None = None,
+) -> Evidence:
+    """Analyse the question once against `index`, embed its topic once, and retrieve for it."""
+    question = analyse_question(text, index.post_dates, since, until)
+    query_vector = np.asarray(embeddings.embed_query(question.topic), dtype=np.float32)
+    return Evidence(question, query_vector, retrieve(index, question, query_vector, settings), index)
 
 
 def retrieve(
@@ -64,10 +76,7 @@ class HybridRetriever(BaseRetriever):
     settings: Settings
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        index = self.live.current()
-        question = analyse_question(query, index.post_dates)
-        query_vector = np.asarray(self.live.embeddings.embed_query(question.topic), dtype=np.float32)
-        hits = retrieve(index, question, query_vector, self.settings)
+        hits = find_evidence(self.live.current(), self.live.embeddings, query, self.settings).hits
         return [
             Document(id=hit.chunk.id, page_content=hit.chunk.text, metadata={"chunk": hit.chunk, "score": hit.score})
             for hit in hits
