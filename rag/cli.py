@@ -28,7 +28,7 @@ from .errors import QuestionError, RagError
 from .evaluate import evaluate, read_questions
 from .index import IngestReport
 from .pipeline import Pipeline
-from .present import AnswerView, answer_json, ingest_lines, view_of
+from .present import AnswerView, answer_json, building_index_line, ingest_lines, view_of
 from .records import Answer
 from .settings import Settings, SettingGroup, env_var, flag_of, group_of, load_settings
 
@@ -105,7 +105,7 @@ def print_ingest(report: IngestReport) -> None:
 
 def ensure_index(pipeline: Pipeline) -> None:
     if not pipeline.index.exists():
-        typer.echo(f"no usable index in {pipeline.settings.index_dir} yet: building it first", err=True)
+        typer.echo(building_index_line(pipeline.settings.index_dir), err=True)
     report = pipeline.ensure_index()
     if report:
         print_ingest(report)

@@ -9,6 +9,7 @@ HTML; neither decides anything itself. `answer_json` is the `--json` / web API f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import messages
 from .index import IngestReport
@@ -100,6 +101,10 @@ def answer_json(answer: Answer) -> dict:
         ],
         "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],
     }
+
+
+def building_index_line(index_dir: Path) -> str:
+    return f"no usable index in {index_dir} yet: building it first"
 
 
 def ingest_lines(report: IngestReport) -> list[tuple[str, str]]:

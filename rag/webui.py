@@ -22,7 +22,7 @@ from . import messages  # noqa: E402
 from .conversation import Turn  # noqa: E402
 from .errors import QuestionError, RagError  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
-from .present import CardView, answer_json, ingest_lines, view_of  # noqa: E402
+from .present import CardView, answer_json, building_index_line, ingest_lines, view_of  # noqa: E402
 from .records import Answer  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -213,7 +213,7 @@ def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
 def serve(pipeline: Pipeline) -> None:
     """Build the index if there is none (progress in the terminal), warm up, then serve."""
     if not pipeline.index.exists():
-        print(f"no usable index in {pipeline.settings.index_dir} yet: building it first", flush=True)
+        print(building_index_line(pipeline.settings.index_dir), flush=True)
     report = pipeline.ensure_index(show_progress=True)
     for _, line in ingest_lines(report) if report else []:
         print(line, flush=True)
