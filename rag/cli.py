@@ -250,6 +250,11 @@ def eval_command(
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False))
     else:
+        by_type = metrics.pop("by_type")
         width = max(map(len, metrics))
         for key, value in metrics.items():
             typer.echo(f"{key:<{width}}  {_format_metric(value)}")
+        if by_type:
+            typer.echo("by type (answer_correct; refusal for unanswerable)")
+        for kind, counts in by_type.items():
+            typer.echo(f"  {kind:<{width - 2}}  {counts['rate']:.3f}  ({counts['correct']}/{counts['questions']})")

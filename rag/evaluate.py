@@ -5,6 +5,9 @@ Metrics
 - chunk_mrr@10: mean 1/rank of the first retrieved chunk containing the `evidence` string
   (both sides normalised: markdown links -> their text, emphasis dropped, whitespace collapsed).
 - citation_precision: share of the citations in answers to answerable questions whose post is gold.
+- answer_correct: share of answerable questions whose answer is not a refusal and contains, for every
+  `answer_keys` group, at least one of its alternatives (case-insensitive, whitespace ignored).
+- by_type: answer_correct (answerable types) or refusal_rate (unanswerable) per question `type`.
 - refusal_rate: unanswerable questions answered with the not-found message.
 - false_refusal_rate: answerable questions answered with the not-found message.
 - latency_ms_p50 / _p95: wall time of a whole answer (retrieval included) per question.
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +44,8 @@ class EvalQuestion:
     type: str
     gold_slugs: list[str]
     evidence: str
+    answer_keys: list[list[str]] = field(default_factory=list)
+    """Groups of alternatives; a correct answer contains one alternative of every group."""
 
     @property
     def answerable(self) -> bool:
@@ -57,6 +62,7 @@ def read_questions(path: Path) -> list[EvalQuestion]:
             questions.append(EvalQuestion(
                 id=str(record.get("id", number)), question=record["question"], type=record.get("type", ""),
                 gold_slugs=list(record.get("gold_slugs") or []), evidence=record.get("evidence") or "",
+                answer_keys=[list(group) for group in record.get("answer_keys") or []],
             ))
         except (json.JSONDecodeError, KeyError) as error:
             raise RagError(f"{path}:{number}: not a question record ({error})") from None
@@ -65,6 +71,16 @@ def read_questions(path: Path) -> list[EvalQuestion]:
 
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", plain_text(text).replace("**", "").replace("__", "")).strip()
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def contains_answer(answer: str, answer_keys: list[list[str]]) -> bool:
+    """Every group of alternatives has one alternative in the answer (case and whitespace ignored)."""
+    text = _squeezed(answer)
+    return all(any(_squeezed(alternative) in text for alternative in group) for group in answer_keys)
 
 
 def evaluate(
@@ -76,6 +92,7 @@ def evaluate(
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
     reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
     uncited = removed = unsupported = errors = 0
+    correct_by_type: dict[str, list[bool]] = {}
     details = []
     for item in questions:
         ranked = find_evidence(index, pipeline.embeddings, item.question, deep_settings).hits
@@ -100,6 +117,10 @@ def evaluate(
                 error=answer.error,
             )
             (false_refusals if item.answerable else refusals).append(answer.refused)
+            outcome = (not answer.refused and contains_answer(answer.text, item.answer_keys)
+                       if item.answerable else answer.refused)
+            record["correct"] = outcome
+            correct_by_type.setdefault(item.type or "-", []).append(outcome)
             if item.answerable:
                 cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
         if not item.answerable:
@@ -123,6 +144,8 @@ def evaluate(
     metrics.update({
         "chunk_mrr@10": mean(reciprocal_ranks),
         "citation_precision": mean(cited_gold),
+        "answer_correct": mean([ok for kind, outcomes in correct_by_type.items() for ok in outcomes
+                                if kind != "unanswerable"]) if answers else float("nan"),
         "refusal_rate": mean(refusals),
         "false_refusal_rate": mean(false_refusals),
         "latency_ms_p50": percentile(latencies, 50),
@@ -136,5 +159,9 @@ def evaluate(
         "answerer": pipeline.answerer_name,
         "questions": len(questions),
         "answerable": sum(item.answerable for item in questions),
+        "by_type": {
+            kind: {"questions": len(outcomes), "correct": sum(outcomes), "rate": mean(outcomes)}
+            for kind, outcomes in sorted(correct_by_type.items())
+        },
     })
     return metrics, details
