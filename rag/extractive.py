@@ -1,8 +1,12 @@
 """Stage 5, without an LLM: quote the retrieved sentences that best answer the question.
 
 A sentence's relevance is its embedding similarity to the question's topic plus the share
-of the topic's content morphemes it contains. The answer quotes the best sentences, each
-followed by the `[n]` of its source; it is the not-found answer when
+of the topic's content morphemes it contains (both computed with its list item's label).
+The digest's list items often open with a sentence that restates the item's title and
+give the detail in the next one ("…에 대한 조언이 제공되었습니다. 유휴 비용을 …"), so a
+quote is the best sentence followed by the rest of its item (`QUOTE_SENTENCES`,
+`QUOTE_CHARS`). The answer quotes the best passages, each followed by the `[n]` of its
+source; it is the not-found answer when
 
 - the question names something the archive never uses (a Latin-script name, or the noun a
   wh-word asks about: `어느 저널`, `저자가 누구`) — relevance cannot see that the archive
@@ -23,6 +27,7 @@ from .chain import not_found
 from .korean import QuestionAnalysis
 from .records import Answer, Citation, RetrievedChunk
 from .retrieve import Evidence
+from .sentences import Sentence
 from .settings import Settings
 
 LEXICAL_WEIGHT = 0.5
@@ -33,11 +38,15 @@ OTHER_POST_MARGIN = 0.01
 """...and sentences of other posts only when they score this close (a wrong post costs more than a missing one)."""
 TYPE_CHECK_DEPTH = 5
 """An answer of the asked type (date, number, name) must be among this many best sentences."""
+QUOTE_SENTENCES = 3
+QUOTE_CHARS = 320
+"""A quote is the best sentence plus the following sentences of its passage, within both limits."""
 
 
 @dataclass(frozen=True)
 class ScoredSentence:
     text: str
+    """What is quoted: the scored sentence and the rest of its passage (see QUOTE_SENTENCES)."""
     source: RetrievedChunk
     relevance: float
 
@@ -54,7 +63,7 @@ def select_sentences(
     for item in candidates:
         margin = SELECTION_MARGIN if item.source.chunk.slug == best.source.chunk.slug else OTHER_POST_MARGIN
         if len(chosen) < limit and item.relevance >= best.relevance - margin:
-            if all(item.text != other.text for other in chosen):
+            if all(item.text not in other.text and other.text not in item.text for other in chosen):
                 chosen.append(item)
     return chosen
 
@@ -86,10 +95,23 @@ def score_sentences(evidence: Evidence) -> list[ScoredSentence]:
         if not sentences:
             continue
         similarities = np.asarray(vectors, dtype=np.float32) @ evidence.query_vector
-        for sentence, similarity in zip(sentences, similarities):
+        for position, (sentence, similarity) in enumerate(zip(sentences, similarities)):
             coverage = len(wanted & sentence.tokens) / len(wanted) if wanted else 0.0
-            scored.append(ScoredSentence(sentence.text, hit, float(similarity) + LEXICAL_WEIGHT * coverage))
+            quote = passage_quote(sentences, position)
+            scored.append(ScoredSentence(quote, hit, float(similarity) + LEXICAL_WEIGHT * coverage))
     return sorted(scored, key=lambda item: -item.relevance)
+
+
+def passage_quote(sentences: list[Sentence], position: int) -> str:
+    """The sentence at `position` followed by the next sentences of its passage, within the quote limits."""
+    quoted = [sentences[position].text]
+    for following in sentences[position + 1 :]:
+        if following.passage != sentences[position].passage or len(quoted) == QUOTE_SENTENCES:
+            break
+        if sum(map(len, quoted)) + len(following.text) > QUOTE_CHARS:
+            break
+        quoted.append(following.text)
+    return " ".join(quoted)
 
 
 class ExtractiveAnswerer:

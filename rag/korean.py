@@ -63,15 +63,58 @@ def bigram_tokens(text: str) -> list[str]:
     return tokens
 
 
-def split_sentences(text: str) -> list[str]:
-    """Readable sentences of a chunk: one list item or paragraph line at a time, split by Kiwi."""
-    found: list[str] = []
-    for line in text.splitlines():
-        line = _EMPHASIS.sub("", LIST_ITEM.sub("", line)).strip()
+@dataclass(frozen=True)
+class QuotableSentence:
+    text: str
+    """The sentence as quoted: without list marker, emphasis, label, opening connective or trailing link label."""
+    passage: int
+    """Which list item or paragraph line of the chunk it belongs to (its neighbours share the number)."""
+    label: str
+    """The passage's label (`**라벨**: …`, `제목: …`), context for scoring every sentence of it; '' if none."""
+
+
+_LABEL = re.compile(r"^(?:\*\*(?P<bold>[^*]{1,80})\*\*|(?P<plain>[^:：.!?*]{1,40}(?<!다)))\s*[:：]\s+(?=\S)")
+_QUOTE_MARK = re.compile(r"^(?:>\s*)+|\s*>+$")
+_TRAILING_LINK_LABEL = re.compile(r"(?<=[.!?다])\s*\([^()]{1,60}\)$")
+"""`… 공개되었습니다. (Unsloth GitHub)`: a source's link text after the statement, not part of it."""
+_OPENER_TAGS = ("MAG", "MAJ", "EC", "JKB")
+"""A sentence-opening adverbial (`또한,` `예를 들어,` `마지막으로,`) ends in one of these."""
+MAX_OPENER_MORPHEMES = 4
+
+
+def split_sentences(text: str) -> list[QuotableSentence]:
+    """Quotable sentences of a chunk: each list item or paragraph line (a passage) split by Kiwi, cleaned of
+    scraps a reader should not see; lines and sentences too short to be statements are dropped."""
+    found: list[QuotableSentence] = []
+    for passage, line in enumerate(text.splitlines()):
+        line = _QUOTE_MARK.sub("", LIST_ITEM.sub("", line).strip())
+        label_match = _LABEL.match(line) if "://" not in line[:50] else None
+        label = ""
+        if label_match:
+            label = (label_match["bold"] or label_match["plain"]).strip()
+            line = line[label_match.end():]
+        line = _EMPHASIS.sub("", line).strip()
         if len(line) < MIN_SENTENCE_CHARS:
             continue
-        found.extend(sentence.text.strip() for sentence in kiwi().split_into_sents(line))
-    return [sentence for sentence in found if len(sentence) >= MIN_SENTENCE_CHARS]
+        for sentence in kiwi().split_into_sents(line):
+            cleaned = clean_sentence(sentence.text)
+            if len(cleaned) >= MIN_SENTENCE_CHARS:
+                found.append(QuotableSentence(cleaned, passage, _EMPHASIS.sub("", label)))
+    return found
+
+
+def clean_sentence(sentence: str) -> str:
+    """Drop an opening connective (`또한,` `예를 들어,` `그리고`), quote marks and a trailing link label."""
+    sentence = _TRAILING_LINK_LABEL.sub("", _QUOTE_MARK.sub("", sentence.strip()))
+    tokens = kiwi().tokenize(sentence)
+    opener_end = None
+    for position, token in enumerate(tokens[: MAX_OPENER_MORPHEMES + 1]):
+        if token.form == "," and position and tokens[position - 1].tag in _OPENER_TAGS:
+            opener_end = token.end
+            break
+    if opener_end is None and tokens and tokens[0].tag == "MAJ":
+        opener_end = tokens[0].end
+    return sentence[opener_end:].strip() if opener_end else sentence
 
 
 # What a sentence must contain to answer a wh-word.

@@ -24,7 +24,7 @@ from .korean import content_tokens, split_sentences
 from .records import Chunk
 
 TEXTS_FILE = "sentences.jsonl"
-"""One line per chunk: its sentences as [text, tokens] pairs. Read a line at a time, never whole."""
+"""One line per chunk: its sentences as [text, tokens, passage] triples. Read a line at a time, never whole."""
 LOCATIONS_FILE = "sentence_locations.json"
 """chunk id -> [byte offset of its line, its first vector row, its number of sentences]."""
 VECTORS_FILE = "sentence_vectors.npy"
@@ -35,7 +35,9 @@ EMBED_BATCH = 32
 class Sentence:
     text: str
     tokens: frozenset[str]
-    """Lower-cased content morphemes (rag/korean.py)."""
+    """Lower-cased content morphemes (rag/korean.py) of the sentence and its passage's label."""
+    passage: int
+    """Sentences with the same number come from one list item or paragraph line of the chunk."""
 
 
 class SentenceStore:
@@ -59,7 +61,7 @@ class SentenceStore:
             return [], self.vectors[:0]
         first_row, count = self._locations[chunk_id][1:]
         line = self._line(chunk_id)
-        sentences = [Sentence(text, frozenset(tokens)) for text, tokens in json.loads(line)] if isinstance(line, bytes) else line
+        sentences = [Sentence(text, frozenset(tokens), passage) for text, tokens, passage in json.loads(line)] if isinstance(line, bytes) else line
         return sentences, self.vectors[first_row : first_row + count]
 
     def _line(self, chunk_id: str) -> list[Sentence] | bytes:
@@ -83,14 +85,19 @@ class SentenceStore:
                   and chunk.id in previous._locations}
         lines: dict[str, list[Sentence] | bytes] = {}
         counts: dict[str, int] = {}
+        to_embed: list[str] = []
         for chunk in chunks:
             if chunk.id in reused:
                 lines[chunk.id] = previous._line(chunk.id)  # type: ignore[union-attr]
                 counts[chunk.id] = previous._locations[chunk.id][2]  # type: ignore[union-attr]
             else:
-                lines[chunk.id] = [Sentence(text, frozenset(content_tokens(text))) for text in split_sentences(chunk.text)]
-                counts[chunk.id] = len(lines[chunk.id])
-        to_embed = [sentence.text for chunk in chunks if chunk.id not in reused for sentence in lines[chunk.id]]
+                # The label ("**Llama 3 모델**: …") names what every sentence of its item is about, so it is
+                # embedded and counted with each; a quoted sentence shows without it.
+                quotable = split_sentences(chunk.text)
+                lines[chunk.id] = [Sentence(q.text, frozenset(content_tokens(f"{q.label} {q.text}")), q.passage)
+                                   for q in quotable]
+                to_embed.extend(f"{q.label}: {q.text}" if q.label else q.text for q in quotable)
+                counts[chunk.id] = len(quotable)
         fresh = _embed(to_embed, embeddings, show_progress)
         parts, locations, taken, row = [], {}, 0, 0
         for chunk in chunks:
@@ -129,7 +136,7 @@ class SentenceStore:
 
 
 def _serialise(sentences: list[Sentence]) -> bytes:
-    return json.dumps([[s.text, sorted(s.tokens)] for s in sentences], ensure_ascii=False).encode()
+    return json.dumps([[s.text, sorted(s.tokens), s.passage] for s in sentences], ensure_ascii=False).encode()
 
 
 def _embed(texts: list[str], embeddings: Embeddings, show_progress: bool) -> np.ndarray:

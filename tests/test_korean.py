@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from rag.korean import analyse_question, bigram_tokens, content_tokens, split_sentences
+from rag.korean import QuotableSentence, analyse_question, bigram_tokens, content_tokens, split_sentences
 
 MAY_POSTS = [date(2024, 5, 3), date(2024, 5, 4), date(2024, 5, 9), date(2024, 5, 10)]
 
@@ -17,9 +17,27 @@ def test_bigrams_catch_spellings_the_analyser_splits_differently():
     assert bigram_tokens("라마3 변환할떄") == ["라마", "변환", "환할", "할떄", "3"]
 
 
-def test_sentences_are_split_and_cleaned():
-    text = "- **Effort Engine**: 계산 노력을 조정합니다. 행렬 곱셈과 비슷한 속도를 냅니다\n짧음"
-    assert split_sentences(text) == ["Effort Engine: 계산 노력을 조정합니다.", "행렬 곱셈과 비슷한 속도를 냅니다"]
+def test_sentences_are_split_by_passage_with_the_label_kept_apart():
+    text = "- **Effort Engine**: 계산 노력을 조정합니다. 행렬 곱셈과 비슷한 속도를 냅니다\n짧음\n두 번째 문단의 문장입니다."
+    assert split_sentences(text) == [
+        QuotableSentence("계산 노력을 조정합니다.", 0, "Effort Engine"),
+        QuotableSentence("행렬 곱셈과 비슷한 속도를 냅니다", 0, "Effort Engine"),
+        QuotableSentence("두 번째 문단의 문장입니다.", 2, ""),
+    ]
+
+
+@pytest.mark.parametrize(("line", "quoted"), [
+    ("또한, 캘리포니아의 법안은 중요합니다.", "캘리포니아의 법안은 중요합니다."),
+    ("예를 들어, 모델이 공개되었습니다.", "모델이 공개되었습니다."),
+    ("그리고 이 모델은 훨씬 빠릅니다.", "이 모델은 훨씬 빠릅니다."),
+    ("구글, 메타 등이 모델을 냈습니다.", "구글, 메타 등이 모델을 냈습니다."),  # a name list is not an opener
+    ("> 메타의 새 모델이 공개되었습니다. >", "메타의 새 모델이 공개되었습니다."),
+    ("변형이 허브에 공개되었습니다. (Hugging Face collection)", "변형이 허브에 공개되었습니다."),
+    ("제목: 오늘의 주요 소식을 정리했습니다", "오늘의 주요 소식을 정리했습니다"),
+    ("Raschka는 이렇게 말했습니다: 꽤 공개적이다", "Raschka는 이렇게 말했습니다: 꽤 공개적이다"),
+])
+def test_quoted_sentences_lose_scraps(line, quoted):
+    assert [sentence.text for sentence in split_sentences(line)] == [quoted]
 
 
 def test_date_words_scope_the_question_and_leave_the_topic():
