@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
 from .chunk import LIST_ITEM
 from .dates import DateScope, find_date_scope, strip_phrase
 
@@ -36,6 +38,8 @@ QUESTION_WORDS = frozenset({
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
 _LATIN_OR_DIGIT_RUN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+ENGLISH_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+"""English function words (bm25s's list): a question asked in English keeps only its content words."""
 MIN_SENTENCE_CHARS = 12
 """Shorter lines and sentences are headings or scraps, not quotable statements."""
 
@@ -122,7 +126,9 @@ _TIME = re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{1,2}|분�
 _NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)")
 _NAME = re.compile(r"@\w+|[A-Za-z][A-Za-z0-9]+")
 ANSWER_TYPES: dict[str, re.Pattern[str]] = {"date": _TIME, "number": _NUMBER, "name": _NAME}
-_WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name"}
+_WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name",
+                   "when": "date", "who": "name", "whom": "name", "where": "name"}
+_ENGLISH_NUMBER_QUESTION = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
 _FOCUS_AFTER = {"어느"}
 """`어느 저널`: the wh-word comes before the noun it asks about..."""
 _FOCUS_BEFORE = {"언제", "누구", "어디"}
@@ -170,16 +176,33 @@ def analyse_question(
     topic = strip_phrase(question, named)
     scope = DateScope(start=since or date.min, end=until or date.max) if (since or until) else named
     tokens = kiwi().tokenize(question)
-    answer_type = next((_WH_ANSWER_TYPE[t.form] for t in tokens if t.form in _WH_ANSWER_TYPE), None)
+    english = not _HANGUL_RUN.search(topic)
+    # An English "when"/"who" asks only at the start ("…, when he announced" is a clause).
+    asking = tokens[:1] if english else tokens
+    answer_type = next((_WH_ANSWER_TYPE[t.form.lower()] for t in asking if t.form.lower() in _WH_ANSWER_TYPE), None)
+    if _ENGLISH_NUMBER_QUESTION.search(question):
+        answer_type = "number"
     return QuestionAnalysis(
         text=question,
         topic=topic,
         scope=scope,
-        morphemes=frozenset(token for token in content_tokens(topic) if token not in QUESTION_WORDS),
+        morphemes=frozenset(token for token in content_tokens(topic)
+                            if token not in QUESTION_WORDS and token not in ENGLISH_STOPWORDS and len(token) > 1),
         answer_type=answer_type,
         focus=_focus_noun(tokens),
-        latin_names=tuple(token.form for token in tokens if token.tag == "SL"),
+        latin_names=tuple(token.form for position, token in enumerate(tokens)
+                          if token.tag == "SL" and _looks_like_name(token.form, english or position == 0)),
     )
+
+
+def _looks_like_name(word: str, sentence_initial_or_english: bool) -> bool:
+    """A Latin word that names something (`Unsloth`, `GPT`, `DeepSeek`, `llama3`), not an English word of
+    the sentence: in an English question (or at its start) capitals alone do not make a name."""
+    if word.lower() in ENGLISH_STOPWORDS or len(word) < 2:
+        return False
+    if any(character.isdigit() for character in word) or any(character.isupper() for character in word[1:]):
+        return True
+    return not sentence_initial_or_english
 
 
 def _focus_noun(tokens: list) -> str | None:
