@@ -38,6 +38,8 @@ OTHER_POST_MARGIN = 0.01
 """...and sentences of other posts only when they score this close (a wrong post costs more than a missing one)."""
 TYPE_CHECK_DEPTH = 5
 """An answer of the asked type (date, number, name) must be among this many best sentences."""
+MANY_POSTS_MARGIN = 0.10
+"""For a question about several posts, each post's best quote within this of the best is given."""
 QUOTE_SENTENCES = 3
 QUOTE_CHARS = 320
 """A quote is the best sentence plus the following sentences of its passage, within both limits."""
@@ -55,10 +57,13 @@ def select_sentences(
     scored: list[ScoredSentence], question: QuestionAnalysis, min_relevance: float, limit: int
 ) -> list[ScoredSentence]:
     """The sentences to quote, best first; empty when none answers (then the archive does not say)."""
-    candidates = [item for item in scored[:TYPE_CHECK_DEPTH] if question.accepts(item.text)]
+    depth = len(scored) if question.many_posts else TYPE_CHECK_DEPTH
+    candidates = [item for item in scored[:depth] if question.accepts(item.text)]
     if not candidates or candidates[0].relevance < min_relevance:
         return []
     best = candidates[0]
+    if question.many_posts:
+        return _best_per_post(candidates, best.relevance - MANY_POSTS_MARGIN, limit)
     chosen: list[ScoredSentence] = []
     for item in candidates:
         margin = SELECTION_MARGIN if item.source.chunk.slug == best.source.chunk.slug else OTHER_POST_MARGIN
@@ -68,8 +73,18 @@ def select_sentences(
     return chosen
 
 
+def _best_per_post(scored: list[ScoredSentence], floor: float, limit: int) -> list[ScoredSentence]:
+    """Each post's best quote scoring at least `floor`, for at most `limit` posts, oldest post first."""
+    per_post: dict[str, ScoredSentence] = {}
+    for item in scored:
+        if item.relevance >= floor and len(per_post) < limit:
+            per_post.setdefault(item.source.chunk.slug, item)
+    return sorted(per_post.values(), key=lambda item: item.source.chunk.date)
+
+
 def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[RetrievedChunk]) -> Answer:
-    """The quoted sentences joined, each followed by the marker of its source (numbered in order of first use)."""
+    """The quoted sentences joined, each followed by the marker of its source (numbered in order of first use);
+    an answer about several posts gives one line per post, starting with its date."""
     citations: list[Citation] = []
     markers: dict[str, int] = {}
     parts: list[str] = []
@@ -78,9 +93,10 @@ def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[Re
         if chunk.id not in markers:
             markers[chunk.id] = len(markers) + 1
             citations.append(Citation(marker=markers[chunk.id], chunk=chunk, score=item.relevance))
-        parts.append(f"{item.text} [{markers[chunk.id]}]")
+        dated = f"{chunk.date.isoformat()}: " if question.many_posts else ""
+        parts.append(f"{dated}{item.text} [{markers[chunk.id]}]")
     return Answer(
-        question=question.text, text=" ".join(parts), citations=citations, refused=False,
+        question=question.text, text=("\n" if question.many_posts else " ").join(parts), citations=citations, refused=False,
         date_range=question.date_range, retrieved=hits,
     )
 
@@ -103,7 +119,11 @@ def score_sentences(evidence: Evidence) -> list[ScoredSentence]:
 
 
 def passage_quote(sentences: list[Sentence], position: int) -> str:
-    """The sentence at `position` followed by the next sentences of its passage, within the quote limits."""
+    """The whole passage of the sentence at `position` when it fits the quote limits (a later sentence often
+    leans on the first: "이들은 …"), else that sentence followed by the next ones of its passage."""
+    passage = [sentence.text for sentence in sentences if sentence.passage == sentences[position].passage]
+    if len(passage) <= QUOTE_SENTENCES and sum(map(len, passage)) <= QUOTE_CHARS:
+        return " ".join(passage)
     quoted = [sentences[position].text]
     for following in sentences[position + 1 :]:
         if following.passage != sentences[position].passage or len(quoted) == QUOTE_SENTENCES:

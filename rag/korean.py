@@ -129,6 +129,13 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {"date": _TIME, "number": _NUMBER, "n
 _WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name",
                    "when": "date", "who": "name", "whom": "name", "where": "name"}
 _ENGLISH_NUMBER_QUESTION = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
+_MANY_MARKERS = {("여러", "MM"), ("모든", "MM"), ("며칠", "NNG"), ("전부", "NNG"), ("전부", "MAG"),
+                 ("모두", "MAG"), ("모두", "NNG"), ("각각", "MAG"), ("각각", "NNG")}
+"""`여러`, `며칠`, `모든`, `전부`/`모두`: the question asks about more than one post..."""
+_REPORT_NOUNS = {"글", "소식", "얘기", "이야기", "말", "기사", "내용", "언급", "포스트", "뉴스"}
+"""...as does a plural of what a post reports (`소식들`, `글들`, `얘기들`; not `도구들`)..."""
+_ALL_OF_IT = re.compile(r"다\s*(?:알려|정리|보여|찾아)")
+"""...as does `다 알려줘` / `다 정리해줘`."""
 _FOCUS_AFTER = {"어느"}
 """`어느 저널`: the wh-word comes before the noun it asks about..."""
 _FOCUS_BEFORE = {"언제", "누구", "어디"}
@@ -150,7 +157,9 @@ class QuestionAnalysis:
     focus: str | None
     """The noun a wh-word asks about (`저널` in `어느 저널`, `저자` in `저자가 누구`)."""
     latin_names: tuple[str, ...]
-    """Latin-script words of the question (names, terms)."""
+    """Latin-script words of the question that look like names or terms."""
+    many_posts: bool = False
+    """The question asks what several posts said (`어느 글들에`, `며칠에 걸쳐`, `다 알려줘`): answer post by post."""
 
     @property
     def date_range(self) -> tuple[date, date] | None:
@@ -192,6 +201,7 @@ def analyse_question(
         focus=_focus_noun(tokens),
         latin_names=tuple(token.form for position, token in enumerate(tokens)
                           if token.tag == "SL" and _looks_like_name(token.form, english or position == 0)),
+        many_posts=_asks_many_posts(tokens, question),
     )
 
 
@@ -203,6 +213,12 @@ def _looks_like_name(word: str, sentence_initial_or_english: bool) -> bool:
     if any(character.isdigit() for character in word) or any(character.isupper() for character in word[1:]):
         return True
     return not sentence_initial_or_english
+
+
+def _asks_many_posts(tokens: list, question: str) -> bool:
+    plural_reports = any(token.form == "들" and token.tag == "XSN" and previous.form in _REPORT_NOUNS
+                         for previous, token in zip(tokens, tokens[1:]))
+    return plural_reports or any((t.form, t.tag) in _MANY_MARKERS for t in tokens) or bool(_ALL_OF_IT.search(question))
 
 
 def _focus_noun(tokens: list) -> str | None:
