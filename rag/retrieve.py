@@ -2,6 +2,9 @@
 
 Dense (Chroma) and BM25 results for the question's topic are fused by reciprocal rank;
 the question's date scope (named in it, or given as since/until) restricts both searches.
+A 700-character section mixes several news items, so its own vector matches a question
+loosely: the first `rerank_depth` fused sections are re-ordered by their best sentence's
+similarity to the question (sentence vectors stored at ingest; nothing is embedded).
 `HybridRetriever` offers the same search as a LangChain `BaseRetriever`.
 """
 
@@ -53,7 +56,18 @@ def retrieve(
         ranked_lists.append(index.dense_search(query_vector.tolist(), settings.candidates, start, end))
     if settings.retrieval in ("hybrid", "keyword"):
         ranked_lists.append(index.keyword_search(question.topic, settings.candidates, start, end))
-    return reciprocal_rank_fusion(ranked_lists, settings.rrf_k)[: settings.top_k]
+    fused = reciprocal_rank_fusion(ranked_lists, settings.rrf_k)
+    depth = settings.rerank_depth
+    return (rerank_by_best_sentence(index, fused[:depth], query_vector) + fused[depth:])[: settings.top_k]
+
+
+def rerank_by_best_sentence(index: ArchiveIndex, hits: list[RetrievedChunk], query_vector: np.ndarray) -> list[RetrievedChunk]:
+    """`hits` ordered by the highest cosine between the question and one of their sentences (stable on ties)."""
+    def best_sentence(hit: RetrievedChunk) -> float:
+        vectors = index.sentences.of(hit.chunk.id)[1]
+        return float(np.max(np.asarray(vectors, dtype=np.float32) @ query_vector)) if len(vectors) else -1.0
+
+    return sorted(hits, key=best_sentence, reverse=True)
 
 
 def reciprocal_rank_fusion(ranked_lists: list[list[tuple[Chunk, float]]], k: int) -> list[RetrievedChunk]:

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "dense", "keyword"] = setting(
         "hybrid", "Which searches feed the fusion (the other two are for comparisons).", "search"
     )
+    rerank_depth: int = setting(
+        15, "The first this many fused chunks are re-ordered by their best sentence's similarity "
+        "to the question (vectors stored at ingest); 0 keeps the fusion order.", "search", ge=0,
+    )
 
     # answer
     max_question_chars: int = setting(500, "Longer questions are refused with a message.", "answer", ge=10)
