@@ -25,21 +25,27 @@ import numpy as np
 
 from .chain import not_found
 from .korean import QuestionAnalysis
-from .records import Answer, Citation, RetrievedChunk
+from .records import Answer, Chunk, Citation, RetrievedChunk
 from .retrieve import Evidence
 from .sentences import Sentence
 from .settings import Settings
 
-LEXICAL_WEIGHT = 0.5
-"""How much the share of question morphemes found in a sentence adds to its cosine similarity."""
-SELECTION_MARGIN = 0.08
-"""Further sentences of the best sentence's post are quoted when they score within this of it..."""
-OTHER_POST_MARGIN = 0.01
-"""...and sentences of other posts only when they score this close (a wrong post costs more than a missing one)."""
+@dataclass(frozen=True)
+class Weights:
+    """How sentences are scored and chosen; calibrated on half of dev v2 (benchmarks/calibrate.py)."""
+
+    lexical: float = 0.5
+    """How much the share of question morphemes found in a sentence adds to its cosine similarity."""
+    same_post_margin: float = 0.08
+    """Further quotes of the best quote's post are given when they score within this of it..."""
+    other_post_margin: float = 0.01
+    """...and quotes of other posts only when they score this close (a wrong post costs more than a missing one)."""
+    many_posts_margin: float = 0.10
+    """For a question about several posts, each post's best quote within this of the best is given."""
+
+
 TYPE_CHECK_DEPTH = 5
 """An answer of the asked type (date, number, name) must be among this many best sentences."""
-MANY_POSTS_MARGIN = 0.10
-"""For a question about several posts, each post's best quote within this of the best is given."""
 QUOTE_SENTENCES = 3
 QUOTE_CHARS = 320
 """A quote is the best sentence plus the following sentences of its passage, within both limits."""
@@ -54,23 +60,33 @@ class ScoredSentence:
 
 
 def select_sentences(
-    scored: list[ScoredSentence], question: QuestionAnalysis, min_relevance: float, limit: int
+    scored: list[ScoredSentence], question: QuestionAnalysis, min_relevance: float, limit: int,
+    weights: Weights = Weights(),
 ) -> list[ScoredSentence]:
-    """The sentences to quote, best first; empty when none answers (then the archive does not say)."""
+    """The sentences to quote, best first; empty when none answers (then the archive does not say).
+    A quote must hold the kind of answer asked for, and its section must name every name of the question
+    (`Jakub Pachocki`, `MMLU`): a sentence about the topic's neighbours does not answer."""
     depth = len(scored) if question.many_posts else TYPE_CHECK_DEPTH
-    candidates = [item for item in scored[:depth] if question.accepts(item.text)]
+    candidates = [item for item in scored[:depth]
+                  if question.accepts(item.text) and _names_all(question, item.source.chunk)]
     if not candidates or candidates[0].relevance < min_relevance:
         return []
     best = candidates[0]
     if question.many_posts:
-        return _best_per_post(candidates, best.relevance - MANY_POSTS_MARGIN, limit)
+        return _best_per_post(candidates, best.relevance - weights.many_posts_margin, limit)
     chosen: list[ScoredSentence] = []
     for item in candidates:
-        margin = SELECTION_MARGIN if item.source.chunk.slug == best.source.chunk.slug else OTHER_POST_MARGIN
+        same_post = item.source.chunk.slug == best.source.chunk.slug
+        margin = weights.same_post_margin if same_post else weights.other_post_margin
         if len(chosen) < limit and item.relevance >= best.relevance - margin:
             if all(item.text not in other.text and other.text not in item.text for other in chosen):
                 chosen.append(item)
     return chosen
+
+
+def _names_all(question: QuestionAnalysis, chunk: Chunk) -> bool:
+    where = f"{chunk.title} {chunk.section} {chunk.text}".casefold()
+    return all(name.casefold() in where for name in question.latin_names)
 
 
 def _best_per_post(scored: list[ScoredSentence], floor: float, limit: int) -> list[ScoredSentence]:
@@ -101,7 +117,7 @@ def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[Re
     )
 
 
-def score_sentences(evidence: Evidence) -> list[ScoredSentence]:
+def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[ScoredSentence]:
     """Every sentence of the retrieved chunks, best first. Vectors and tokens were stored at ingest:
     nothing is embedded or analysed here."""
     wanted = evidence.question.morphemes
@@ -114,7 +130,7 @@ def score_sentences(evidence: Evidence) -> list[ScoredSentence]:
         for position, (sentence, similarity) in enumerate(zip(sentences, similarities)):
             coverage = len(wanted & sentence.tokens) / len(wanted) if wanted else 0.0
             quote = passage_quote(sentences, position)
-            scored.append(ScoredSentence(quote, hit, float(similarity) + LEXICAL_WEIGHT * coverage))
+            scored.append(ScoredSentence(quote, hit, float(similarity) + weights.lexical * coverage))
     return sorted(scored, key=lambda item: -item.relevance)
 
 
@@ -137,16 +153,17 @@ def passage_quote(sentences: list[Sentence], position: int) -> str:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, weights: Weights = Weights()) -> None:
         self._settings = settings
+        self.weights = weights
 
     def answer(self, evidence: Evidence) -> Answer:
         question = evidence.question
         if question.unknown_terms(evidence.index.keywords.knows):
             return not_found(evidence, self.name)
         chosen = select_sentences(
-            score_sentences(evidence), question,
-            self._settings.min_relevance, self._settings.answer_sentences,
+            score_sentences(evidence, self.weights), question,
+            self._settings.min_relevance, self._settings.answer_sentences, self.weights,
         )
         return cite(question, chosen, evidence.hits) if chosen else not_found(evidence, self.name)
 

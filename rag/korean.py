@@ -130,7 +130,7 @@ _WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼�
                    "when": "date", "who": "name", "whom": "name", "where": "name"}
 _ENGLISH_NUMBER_QUESTION = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
 _MANY_MARKERS = {("여러", "MM"), ("모든", "MM"), ("며칠", "NNG"), ("전부", "NNG"), ("전부", "MAG"),
-                 ("모두", "MAG"), ("모두", "NNG"), ("각각", "MAG"), ("각각", "NNG")}
+                 ("모두", "MAG"), ("모두", "NNG")}
 """`여러`, `며칠`, `모든`, `전부`/`모두`: the question asks about more than one post..."""
 _REPORT_NOUNS = {"글", "소식", "얘기", "이야기", "말", "기사", "내용", "언급", "포스트", "뉴스"}
 """...as does a plural of what a post reports (`소식들`, `글들`, `얘기들`; not `도구들`)..."""
@@ -196,23 +196,23 @@ def analyse_question(
         topic=topic,
         scope=scope,
         morphemes=frozenset(token for token in content_tokens(topic)
-                            if token not in QUESTION_WORDS and token not in ENGLISH_STOPWORDS and len(token) > 1),
+                            if token not in QUESTION_WORDS and token not in ENGLISH_STOPWORDS
+                            and (len(token) > 1 or token.isdigit())),
         answer_type=answer_type,
         focus=_focus_noun(tokens),
-        latin_names=tuple(token.form for position, token in enumerate(tokens)
-                          if token.tag == "SL" and _looks_like_name(token.form, english or position == 0)),
+        latin_names=tuple(token.form for token in tokens if token.tag == "SL" and _looks_like_name(token.form, english)),
         many_posts=_asks_many_posts(tokens, question),
     )
 
 
-def _looks_like_name(word: str, sentence_initial_or_english: bool) -> bool:
+def _looks_like_name(word: str, in_english: bool) -> bool:
     """A Latin word that names something (`Unsloth`, `GPT`, `DeepSeek`, `llama3`), not an English word of
-    the sentence: in an English question (or at its start) capitals alone do not make a name."""
+    the sentence: in an English question a capital alone does not make a name (`Which`, `Chinese`)."""
     if word.lower() in ENGLISH_STOPWORDS or len(word) < 2:
         return False
     if any(character.isdigit() for character in word) or any(character.isupper() for character in word[1:]):
         return True
-    return not sentence_initial_or_english
+    return not in_english
 
 
 def _asks_many_posts(tokens: list, question: str) -> bool:

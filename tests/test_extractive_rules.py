@@ -2,14 +2,17 @@
 
 from datetime import date
 
-from rag.extractive import OTHER_POST_MARGIN, SELECTION_MARGIN, ScoredSentence, cite, select_sentences
+from rag.extractive import ScoredSentence, Weights, cite, select_sentences
 from rag.korean import analyse_question
 from rag.records import Chunk, RetrievedChunk
 
+SELECTION_MARGIN = Weights().same_post_margin
+OTHER_POST_MARGIN = Weights().other_post_margin
 
-def hit(slug: str, number: int = 0) -> RetrievedChunk:
+
+def hit(slug: str, number: int = 0, text: str = "LMSYS의 Kaggle 대회 소식") -> RetrievedChunk:
     chunk = Chunk(id=f"{slug}#{number:03d}", slug=slug, title=slug, date=date(2024, 5, 4), permalink=f"https://x/{slug}/",
-                  tags=[], section="s", text="")
+                  tags=[], section="s", text=text)
     return RetrievedChunk(chunk=chunk, score=0.0)
 
 
@@ -58,3 +61,29 @@ def test_markers_number_sources_in_order_of_first_use():
     assert answer.text == "첫 문장. [1] 둘째 문장. [2] 셋째 문장. [1]"
     assert [citation.chunk.slug for citation in answer.citations] == ["b", "a"]
     assert answer.retrieved == [a, b] and not answer.refused
+
+
+def test_a_quote_from_a_section_that_does_not_name_the_questions_names_does_not_answer():
+    question = analyse_question("Jakub Pachocki는 OpenAI에 몇 년도에 합류했어?")
+    elsewhere = hit("a", text="OpenAI는 2015년에 설립되었습니다.")
+    named = hit("b", text="Jakub Pachocki가 OpenAI의 새 수석 과학자가 되었습니다. 2017년 합류.")
+    assert select_sentences([scored("OpenAI는 2015년에 설립되었습니다.", 1.3, elsewhere)], question, 0.84, 3) == []
+    quoted = select_sentences([scored("OpenAI는 2015년에 설립되었습니다.", 1.3, elsewhere),
+                               scored("2017년 합류.", 1.2, named)], question, 0.84, 3)
+    assert [item.source.chunk.slug for item in quoted] == ["b"]
+
+
+def test_several_post_questions_get_each_posts_best_quote_oldest_first():
+    question = analyse_question("Kaggle 대회 얘기는 어느 글들에 나왔어?")
+    assert question.many_posts
+    newer, older = hit("new"), hit("old")
+    newer = RetrievedChunk(chunk=Chunk(**{**newer.chunk.__dict__, "date": date(2024, 5, 9)}), score=0.0)
+    chosen = select_sentences([
+        scored("최근 글의 Kaggle 대회 문장입니다.", 1.30, newer),
+        scored("최근 글의 다른 Kaggle 문장입니다.", 1.29, newer),
+        scored("예전 글의 Kaggle 대회 문장입니다.", 1.30 - Weights().many_posts_margin + 0.01, older),
+        scored("관련 적은 글의 문장입니다.", 1.30 - Weights().many_posts_margin - 0.01, hit("far")),
+    ], question, 0.84, 3)
+    assert [item.source.chunk.slug for item in chosen] == ["old", "new"]
+    answer = cite(question, chosen, [])
+    assert answer.text.splitlines()[0].startswith("2024-05-04: 예전 글") and answer.text.splitlines()[1].startswith("2024-05-09: ")

@@ -90,3 +90,27 @@ def test_unknown_terms_are_latin_names_and_focus_nouns_the_archive_never_uses():
     assert analyse_question("Claude 3.5 Sonnet은 언제 나왔어?").unknown_terms(knows) == ["Claude", "Sonnet"]
     assert analyse_question("xLSTM 논문 저자가 누구야?").unknown_terms(knows) == ["저자"]
     assert analyse_question("xLSTM 논문이 뭐야?").unknown_terms(knows) == []
+
+
+def test_a_question_in_english_keeps_its_content_words_and_names():
+    question = analyse_question("In DeepSeek V2's training data, how much more Chinese text is there than English?")
+    assert {"deepseek", "training", "chinese", "text"} <= question.morphemes
+    assert not {"in", "how", "is", "there", "than", "s"} & question.morphemes
+    assert question.latin_names == ("DeepSeek",)  # capitals alone (Chinese, English) do not make a name
+    assert question.answer_type == "number"
+    assert analyse_question("When did OpenAI release GPT-4o?").answer_type == "date"
+    assert analyse_question("How did he describe it when he left?").answer_type is None
+
+
+@pytest.mark.parametrize(("question", "many"), [
+    ("Unsloth 얘기는 어느 글들에 나왔어?", True),
+    ("WizardLM 관련해서 어떤 소식들이 나왔어?", True),
+    ("LLM 평가 연구가 며칠에 걸쳐 나왔던데 뭐가 있었어?", True),
+    ("과적합 분석이 여러 글에 나왔던데?", True),
+    ("PaliGemma 나온 글 다 알려줘", True),
+    ("PDF에서 텍스트 뽑는 도구들이 뭐였어?", False),  # a plural of things, not of posts
+    ("베이스 모델과 인스트럭트 모델에는 각각 어떤 데이터를 써?", False),
+    ("5월 9일 글에서 AlphaFold 3에 대해 뭐라고 했지?", False),
+])
+def test_questions_about_several_posts_are_recognised(question, many):
+    assert analyse_question(question).many_posts is many
