@@ -34,11 +34,12 @@ from .settings import Settings
 class Weights:
     """How sentences are scored and chosen; calibrated on half of dev v2 (benchmarks/calibrate.py)."""
 
-    lexical: float = 0.5
-    """How much the share of question morphemes found in a sentence adds to its cosine similarity."""
+    lexical: float = 0.0
+    """How much the share of question morphemes found in a sentence adds to its cosine similarity
+    (calibrated to 0 once quotes became whole list items embedded with their label)."""
     same_post_margin: float = 0.08
     """Further quotes of the best quote's post are given when they score within this of it..."""
-    other_post_margin: float = 0.01
+    other_post_margin: float = 0.0
     """...and quotes of other posts only when they score this close (a wrong post costs more than a missing one)."""
     many_posts_margin: float = 0.10
     """For a question about several posts, each post's best quote within this of the best is given."""
