@@ -11,7 +11,7 @@ from typing import Literal
 import bm25s
 import numpy as np
 
-from .korean import bigram_tokens, content_tokens
+from .korean import MIN_SKELETON, bigram_tokens, consonant_skeleton, content_tokens
 
 KeywordTokenizer = Literal["kiwi", "bigram", "kiwi+bigram"]
 
@@ -30,6 +30,7 @@ class KeywordIndex:
     def __init__(self, bm25: bm25s.BM25, tokenizer: KeywordTokenizer) -> None:
         self._bm25 = bm25
         self.tokenizer = tokenizer
+        self._latin_by_skeleton: dict[str, list[str]] | None = None
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: KeywordTokenizer) -> "KeywordIndex":
@@ -56,6 +57,19 @@ class KeywordIndex:
         if self.tokenizer != "bigram":
             return term in vocabulary
         return all(gram in vocabulary for gram in tokenize(term, "bigram"))
+
+    def latin_spellings(self, hangul_word: str, limit: int = 3) -> list[str]:
+        """Latin-script words of the archive that sound like `hangul_word` (`엔비디아` -> `nvidia`), closest length first."""
+        skeleton = consonant_skeleton(hangul_word)
+        if len(skeleton) < MIN_SKELETON:
+            return []
+        if self._latin_by_skeleton is None:
+            self._latin_by_skeleton = {}
+            for word in self._bm25.vocab_dict:
+                if isinstance(word, str) and word.isascii() and word.isalpha() and len(word) >= 3:
+                    self._latin_by_skeleton.setdefault(consonant_skeleton(word), []).append(word)
+        matches = self._latin_by_skeleton.get(skeleton, [])
+        return sorted(matches, key=lambda word: (abs(len(word) - 2 * len(hangul_word)), word))[:limit]
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best rows for `query` as (row, score), only rows where `allowed` is true, zero scores dropped."""

@@ -121,6 +121,37 @@ def clean_sentence(sentence: str) -> str:
     return sentence[opener_end:].strip() if opener_end else sentence
 
 
+# Korean spellings of Latin-script names (엔비디아 ~ NVIDIA, 구글 ~ Google, 술레이만 ~ Suleyman) share their
+# consonants: both sides are reduced to a skeleton of consonant classes as a Korean ear hears them
+# (p/f/b/v one class, t/d one, k/g/c/q one, …; vowels, h, w, y and doubled letters dropped).
+_INITIAL_CLASSES = "KKNTTLMPPSSOJJJKTPH"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ
+_FINAL_CLASSES = ["", "K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP", "L", "M", "P",
+                  "PS", "S", "S", "N", "J", "J", "K", "T", "P", ""]
+_LATIN_SOUNDS = [
+    (r"ph", "P"), (r"ck", "K"), (r"ch|tch", "J"), (r"sh", "S"), (r"th", "T"), (r"ng\b", "N"), (r"qu", "K"),
+    (r"x", "KS"), (r"c(?=[eiy])", "S"), (r"g(?=[ei])", "J"), (r"[pfbv]", "P"), (r"[td]", "T"), (r"[kgcq]", "K"),
+    (r"s", "S"), (r"[jz]", "J"), (r"m", "M"), (r"n", "N"), (r"[lr]", "L"), (r"[aeiouhwy]", ""),
+]
+MIN_SKELETON = 2
+
+
+def consonant_skeleton(word: str) -> str:
+    """`엔비디아` and `nvidia` -> `NPT`; `구글` and `google` -> `KKL`: how a name sounds, across the two scripts."""
+    classes: list[str] = []
+    for character in word.lower():
+        code = ord(character) - 0xAC00
+        if 0 <= code < 11172:
+            initial, final = divmod(code, 588)[0], code % 28
+            classes.append(_INITIAL_CLASSES[initial].replace("O", "") + _FINAL_CLASSES[final])
+    if not classes:
+        text = word.lower()
+        for pattern, sound in _LATIN_SOUNDS:
+            text = re.sub(pattern, sound.lower() if sound else "", text)
+        classes = [text.upper()]
+    skeleton = "".join(classes)
+    return re.sub(r"(.)\1+", r"\1", skeleton)
+
+
 # What a sentence must contain to answer a wh-word.
 _TIME = re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{1,2}|분기|상반기|하반기|올해|내년|작년|이번 주|다음 주|지난주|출시일")
 _NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)")
@@ -168,6 +199,13 @@ class QuestionAnalysis:
     def accepts(self, sentence: str) -> bool:
         """Whether `sentence` holds the kind of answer asked for (any sentence when no kind is asked)."""
         return self.answer_type is None or bool(ANSWER_TYPES[self.answer_type].search(sentence))
+
+    def hangul_names(self) -> list[str]:
+        """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose
+        consonant skeleton is long enough (`데이터브릭스`) not to match a word by chance (`작곡`, `수도`)."""
+        return [token.form for token in kiwi().tokenize(self.topic)
+                if len(token.form) >= 2 and _HANGUL_RUN.fullmatch(token.form)
+                and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)]
 
     def unknown_terms(self, archive_knows: Callable[[str], bool]) -> list[str]:
         """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then."""

@@ -10,7 +10,7 @@ similarity to the question (sentence vectors stored at ingest; nothing is embedd
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -42,9 +42,20 @@ def find_evidence(
     since: date | None = None, until: date | None = None,
 ) -> Evidence:
     """Analyse the question once against `index`, embed its topic once, and retrieve for it."""
-    question = analyse_question(text, index.post_dates, since, until)
+    question = with_latin_spellings(analyse_question(text, index.post_dates, since, until), index)
     query_vector = np.asarray(embeddings.embed_query(question.topic), dtype=np.float32)
     return Evidence(question, query_vector, retrieve(index, question, query_vector, settings), index)
+
+
+def with_latin_spellings(question: QuestionAnalysis, index: ArchiveIndex) -> QuestionAnalysis:
+    """A Korean spelling of a name the archive writes in Latin script (`엔비디아`, `술레이만`) gets that spelling
+    added to the topic, so BM25 and the embedder both see `NVIDIA`, `Suleyman`."""
+    spellings = [spelling for word in question.hangul_names() if not index.keywords.knows(word)
+                 for spelling in index.keywords.latin_spellings(word)]
+    if not spellings:
+        return question
+    return replace(question, topic=f"{question.topic} ({' '.join(spellings)})",
+                   morphemes=question.morphemes | frozenset(spellings))
 
 
 def retrieve(

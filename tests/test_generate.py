@@ -59,7 +59,7 @@ def test_an_answer_without_valid_markers_carries_a_warning(real_pipeline):
 
 def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
     hits = real_pipeline.evidence(QUESTION).hits
-    unrelated = next(n for n, hit in enumerate(hits, 1) if "100,000" not in hit.chunk.text and "Kaggle" not in hit.chunk.text)
+    unrelated = next(n for n, hit in enumerate(hits, 1) if "100,000" not in hit.chunk.text and "여행" not in hit.chunk.text)
     related = next(n for n, hit in enumerate(hits, 1) if "100,000" in hit.chunk.text)
     written = f"Kaggle 대회 상금은 100,000달러입니다 [{related}]. 이 대회에서 우승하면 세계 여행을 보내 준다고 합니다 [{unrelated}]."
     _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from rag.korean import QuotableSentence, analyse_question, bigram_tokens, content_tokens, split_sentences
+from rag.korean import (
+    QuotableSentence, analyse_question, bigram_tokens, consonant_skeleton, content_tokens, split_sentences,
+)
 
 MAY_POSTS = [date(2024, 5, 3), date(2024, 5, 4), date(2024, 5, 9), date(2024, 5, 10)]
 
@@ -114,3 +116,16 @@ def test_a_question_in_english_keeps_its_content_words_and_names():
 ])
 def test_questions_about_several_posts_are_recognised(question, many):
     assert analyse_question(question).many_posts is many
+
+
+@pytest.mark.parametrize(("korean", "latin"), [
+    ("엔비디아", "NVIDIA"), ("마이크로소프트", "Microsoft"), ("딥시크", "DeepSeek"), ("술레이만", "Suleyman"),
+    ("젬마니", "Gemini"), ("데이터브릭스", "Databricks"), ("스노우플레이크", "Snowflake"), ("앤트로픽", "Anthropic"),
+])
+def test_korean_spellings_of_names_sound_like_the_latin_ones(korean, latin):
+    assert consonant_skeleton(korean) == consonant_skeleton(latin)
+
+
+def test_different_names_do_not_sound_alike():
+    assert consonant_skeleton("엔비디아") != consonant_skeleton("Anthropic")
+    assert consonant_skeleton("마이크로소프트") != consonant_skeleton("Mistral")
