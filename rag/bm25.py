@@ -54,8 +54,11 @@ class KeywordIndex:
         """Whether the archive contains `term` (a morpheme, or failing that all of its bigrams)."""
         vocabulary = self._bm25.vocab_dict
         term = term.lower()
-        if self.tokenizer != "bigram":
+        if self.tokenizer == "kiwi":
             return term in vocabulary
+        # A Latin word is also a bigram-side token ("#maximelabonne"): Kiwi tags "@maximelabonne" a mention.
+        if self.tokenizer == "kiwi+bigram":
+            return term in vocabulary or f"#{term}" in vocabulary
         return all(gram in vocabulary for gram in tokenize(term, "bigram"))
 
     def latin_spellings(self, hangul_word: str, limit: int = 3) -> list[str]:

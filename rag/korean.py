@@ -238,9 +238,18 @@ def analyse_question(
                             and (len(token) > 1 or token.isdigit())),
         answer_type=answer_type,
         focus=_focus_noun(tokens),
-        latin_names=tuple(token.form for token in tokens if token.tag == "SL" and _looks_like_name(token.form, english)),
+        latin_names=tuple(token.form for token in tokens if token.tag == "SL" and _looks_like_name(token.form, english)
+                          and not _is_gloss(token, question)),
         many_posts=_asks_many_posts(tokens, question),
     )
+
+
+_GLOSS = re.compile(r"[가-힣]\(([A-Za-z][A-Za-z \-]*)\)")
+"""`함수 호출(function calling)`, `특징(feature)`: an English gloss of the Korean word before it, not a name."""
+
+
+def _is_gloss(token, question: str) -> bool:
+    return any(match.start(1) <= token.start < match.end(1) for match in _GLOSS.finditer(question))
 
 
 def _looks_like_name(word: str, in_english: bool) -> bool:

@@ -129,3 +129,8 @@ def test_korean_spellings_of_names_sound_like_the_latin_ones(korean, latin):
 def test_different_names_do_not_sound_alike():
     assert consonant_skeleton("엔비디아") != consonant_skeleton("Anthropic")
     assert consonant_skeleton("마이크로소프트") != consonant_skeleton("Mistral")
+
+
+def test_an_english_gloss_in_parentheses_is_not_a_name():
+    question = analyse_question("함수 호출(function calling)에서 Llama 3가 어떤 모델보다 나았어?")
+    assert question.latin_names == ("Llama",)
