@@ -169,7 +169,7 @@ _ALL_OF_IT = re.compile(r"다\s*(?:알려|정리|보여|찾아)")
 """...as does `다 알려줘` / `다 정리해줘`."""
 _FOCUS_AFTER = {"어느"}
 """`어느 저널`: the wh-word comes before the noun it asks about..."""
-_FOCUS_BEFORE = {"언제", "누구", "어디"}
+_FOCUS_BEFORE = {"언제", "누구", "어디", "얼마"}
 """...`저자가 누구`: or after it."""
 
 
