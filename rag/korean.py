@@ -167,7 +167,7 @@ _REPORT_NOUNS = {"글", "소식", "얘기", "이야기", "말", "기사", "내�
 """...as does a plural of what a post reports (`소식들`, `글들`, `얘기들`; not `도구들`)..."""
 _ALL_OF_IT = re.compile(r"다\s*(?:알려|정리|보여|찾아)")
 """...as does `다 알려줘` / `다 정리해줘`."""
-_FOCUS_AFTER = {"어느"}
+_FOCUS_AFTER = {"어느", "어떤"}
 """`어느 저널`: the wh-word comes before the noun it asks about..."""
 _FOCUS_BEFORE = {"언제", "누구", "어디", "얼마"}
 """...`저자가 누구`: or after it."""
