@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     max_question_chars: int = setting(500, "Longer questions are refused with a message.", "answer", ge=10)
     answer_sentences: int = setting(3, "Most sentences the extractive answerer quotes.", "answer", ge=1, le=10)
     min_relevance: float = setting(
-        0.80,
+        0.87,
         "Answerability threshold on the best sentence's relevance (rag/extractive.py); "
         "below it the answer is the not-found message. Calibrated by benchmarks/calibrate.py.",
         "answer",
