@@ -3,7 +3,7 @@
 Metrics
 - post_recall@k: share of answerable questions with a gold post among the first k distinct posts retrieved.
 - chunk_mrr@10: mean 1/rank of the first retrieved chunk containing the `evidence` string
-  (both sides normalised: markdown links -> their text, emphasis dropped, whitespace collapsed).
+  (both sides normalised: markdown links -> their text, brackets and emphasis dropped, whitespace collapsed).
 - citation_precision: share of the citations in answers to answerable questions whose post is gold.
 - answer_correct: share of answerable questions whose answer is not a refusal and contains, for every
   `answer_keys` group, at least one of its alternatives (case-insensitive, whitespace ignored).
@@ -70,7 +70,10 @@ def read_questions(path: Path) -> list[EvalQuestion]:
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", plain_text(text).replace("**", "").replace("__", "")).strip()
+    """Markdown reduced as chunks are (links -> text, emphasis dropped); the brackets a link's text keeps when
+    an evidence string was copied without its URL (`[대형 기술 회사들이 주도]`) go too."""
+    text = plain_text(text).replace("**", "").replace("__", "")
+    return re.sub(r"\s+", " ", re.sub(r"[\[\]]", "", text)).strip()
 
 
 def _squeezed(text: str) -> str:

@@ -63,8 +63,10 @@ def test_eval_json_has_every_metric(tmp_path):
     result = run("-m", "rag", "eval", str(questions), "--json", "--index", str(tmp_path / "index"), index_dir=tmp_path / "other")
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
-    for key in ("post_recall@1", "post_recall@5", "chunk_mrr@10", "citation_precision", "refusal_rate",
-                "false_refusal_rate", "latency_ms_p50", "latency_ms_p95"):
+    for key in ("post_recall@1", "post_recall@5", "chunk_mrr@10", "citation_precision", "answer_correct",
+                "refusal_rate", "false_refusal_rate", "latency_ms_p50", "latency_ms_p95"):
         assert 0 <= metrics[key] < float("inf"), key
     assert metrics["post_recall@5"] == 1.0 and metrics["refusal_rate"] == 1.0
+    assert metrics["by_type"]["unanswerable"] == {"questions": 1, "correct": 1, "rate": 1.0}
+    assert sum(counts["questions"] for counts in metrics["by_type"].values()) == 4
     assert (tmp_path / "index" / "CURRENT").is_file() and not (tmp_path / "other").exists()
