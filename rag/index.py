@@ -42,7 +42,7 @@ from .records import Chunk, Problem
 from .sentences import SentenceStore
 from .settings import Settings
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 CHUNKER_VERSION = 1
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16

@@ -102,9 +102,18 @@ def split_sentences(text: str) -> list[QuotableSentence]:
             continue
         for sentence in kiwi().split_into_sents(line):
             cleaned = clean_sentence(sentence.text)
-            if len(cleaned) >= MIN_SENTENCE_CHARS:
+            if len(cleaned) >= MIN_SENTENCE_CHARS and not _is_heading_like(cleaned):
                 found.append(QuotableSentence(cleaned, passage, _EMPHASIS.sub("", label)))
     return found
+
+
+HEADING_LIKE_CHARS = 25
+"""A line this short with no verb, adjective or ending (`프롬프트 엔지니어링 및 평가`) is a heading, not a statement."""
+
+
+def _is_heading_like(sentence: str) -> bool:
+    return len(sentence) <= HEADING_LIKE_CHARS and not any(
+        token.tag.startswith(("V", "E", "XSV", "XSA")) for token in kiwi().tokenize(sentence))
 
 
 def clean_sentence(sentence: str) -> str:

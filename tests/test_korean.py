@@ -66,7 +66,8 @@ def test_explicit_range_wins_over_named_dates_and_the_date_words_still_leave_the
 @pytest.mark.parametrize(
     ("question", "answer_type", "focus"),
     [
-        ("Kaggle 대회 상금이 얼마였어?", "number", None),
+        ("Kaggle 대회 상금이 얼마였어?", "number", "상금"),
+        ("Prometheus 2는 어떤 베이스 모델을 기반으로 만들어졌어?", None, "베이스"),
         ("xLSTM 논문 저자가 누구야?", "name", "저자"),
         ("AlphaFold 3는 어느 저널에 실렸어?", None, "저널"),
         ("Kaggle 대회 마감일이 언제야?", "date", "마감일"),
@@ -134,3 +135,8 @@ def test_different_names_do_not_sound_alike():
 def test_an_english_gloss_in_parentheses_is_not_a_name():
     question = analyse_question("함수 호출(function calling)에서 Llama 3가 어떤 모델보다 나았어?")
     assert question.latin_names == ("Llama",)
+
+
+def test_heading_like_lines_are_not_quoted():
+    text = "프롬프트 엔지니어링 및 평가\nLLM 모델 출시 및 벤치마킹\n프롬프트 평가 방법이 공개되었습니다."
+    assert [sentence.text for sentence in split_sentences(text)] == ["프롬프트 평가 방법이 공개되었습니다."]
