@@ -7,7 +7,7 @@ Metrics
 - citation_precision: share of the citations in answers to answerable questions whose post is gold.
 - answer_correct: share of answerable questions whose answer is not a refusal and contains, for every
   `answer_keys` group, at least one of its alternatives (case-insensitive, whitespace ignored).
-- by_type: answer_correct (answerable types) or refusal_rate (unanswerable) per question `type`.
+- by_type: per question `type`, the share answered correctly (a refusal is correct for an unanswerable question).
 - refusal_rate: unanswerable questions answered with the not-found message.
 - false_refusal_rate: answerable questions answered with the not-found message.
 - latency_ms_p50 / _p95: wall time of a whole answer (retrieval included) per question.
@@ -96,6 +96,7 @@ def evaluate(
     reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
     uncited = removed = unsupported = errors = 0
     correct_by_type: dict[str, list[bool]] = {}
+    correct: list[bool] = []
     details = []
     for item in questions:
         ranked = find_evidence(index, pipeline.embeddings, item.question, deep_settings).hits
@@ -123,6 +124,8 @@ def evaluate(
             outcome = (not answer.refused and contains_answer(answer.text, item.answer_keys)
                        if item.answerable else answer.refused)
             record["correct"] = outcome
+            if item.answerable:
+                correct.append(outcome)
             correct_by_type.setdefault(item.type or "-", []).append(outcome)
             if item.answerable:
                 cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
@@ -147,8 +150,7 @@ def evaluate(
     metrics.update({
         "chunk_mrr@10": mean(reciprocal_ranks),
         "citation_precision": mean(cited_gold),
-        "answer_correct": mean([ok for kind, outcomes in correct_by_type.items() for ok in outcomes
-                                if kind != "unanswerable"]) if answers else float("nan"),
+        "answer_correct": mean(correct),
         "refusal_rate": mean(refusals),
         "false_refusal_rate": mean(false_refusals),
         "latency_ms_p50": percentile(latencies, 50),
