@@ -100,15 +100,23 @@ def split_sentences(text: str) -> list[QuotableSentence]:
         line = _EMPHASIS.sub("", line).strip()
         if len(line) < MIN_SENTENCE_CHARS:
             continue
-        for sentence in kiwi().split_into_sents(line):
+        label = _EMPHASIS.sub("", label)
+        for number, sentence in enumerate(kiwi().split_into_sents(line)):
             cleaned = clean_sentence(sentence.text)
             if len(cleaned) >= MIN_SENTENCE_CHARS and not _is_heading_like(cleaned):
-                found.append(QuotableSentence(cleaned, passage, _EMPHASIS.sub("", label)))
+                if label and number == 0 and not _is_statement(cleaned):
+                    cleaned = f"{label}: {cleaned}"  # `울트라: '가장 큰 모델'(…)`: the entry says nothing without it
+                found.append(QuotableSentence(cleaned, passage, label))
     return found
 
 
 HEADING_LIKE_CHARS = 25
 """A line this short with no verb, adjective or ending (`프롬프트 엔지니어링 및 평가`) is a heading, not a statement."""
+
+
+def _is_statement(sentence: str) -> bool:
+    """Ends in a finite verb ending (`…했습니다`), unlike a `term: description` entry whose label is needed."""
+    return any(token.tag == "EF" for token in kiwi().tokenize(sentence))
 
 
 def _is_heading_like(sentence: str) -> bool:
@@ -207,7 +215,10 @@ class QuestionAnalysis:
 
     def accepts(self, sentence: str) -> bool:
         """Whether `sentence` holds the kind of answer asked for (any sentence when no kind is asked)."""
-        return self.answer_type is None or bool(ANSWER_TYPES[self.answer_type].search(sentence))
+        if self.answer_type is None or ANSWER_TYPES[self.answer_type].search(sentence):
+            return True
+        # A name may be written in Hangul (`젬마니 어드밴스드`, `구글`): a proper noun answers 누구/어디 too.
+        return self.answer_type == "name" and any(token.tag == "NNP" for token in kiwi().tokenize(sentence))
 
     def hangul_names(self) -> list[str]:
         """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose

@@ -36,6 +36,8 @@ def test_sentences_are_split_by_passage_with_the_label_kept_apart():
     ("> 메타의 새 모델이 공개되었습니다. >", "메타의 새 모델이 공개되었습니다."),
     ("변형이 허브에 공개되었습니다. (Hugging Face collection)", "변형이 허브에 공개되었습니다."),
     ("제목: 오늘의 주요 소식을 정리했습니다", "오늘의 주요 소식을 정리했습니다"),
+    ("- **Llama 3 모델**: Llama 3 모델은 32k 컨텍스트에서 뛰어납니다.", "Llama 3 모델은 32k 컨텍스트에서 뛰어납니다."),
+    ("- 울트라: '가장 큰 모델'(오직 젬마니 어드밴스드에서만 사용 가능)", "울트라: '가장 큰 모델'(오직 젬마니 어드밴스드에서만 사용 가능)"),
     ("Raschka는 이렇게 말했습니다: 꽤 공개적이다", "Raschka는 이렇게 말했습니다: 꽤 공개적이다"),
 ])
 def test_quoted_sentences_lose_scraps(line, quoted):
@@ -140,3 +142,9 @@ def test_an_english_gloss_in_parentheses_is_not_a_name():
 def test_heading_like_lines_are_not_quoted():
     text = "프롬프트 엔지니어링 및 평가\nLLM 모델 출시 및 벤치마킹\n프롬프트 평가 방법이 공개되었습니다."
     assert [sentence.text for sentence in split_sentences(text)] == ["프롬프트 평가 방법이 공개되었습니다."]
+
+
+def test_a_name_question_accepts_a_hangul_proper_noun():
+    question = analyse_question("그 모델은 어디서 발표했어?")
+    assert question.answer_type == "name"
+    assert question.accepts("구글이 발표했습니다.") and not question.accepts("많은 관심을 모았습니다.")
