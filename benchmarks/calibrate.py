@@ -32,11 +32,13 @@ from rag.pipeline import Pipeline
 from rag.settings import load_settings
 
 RESULTS = Path(__file__).parent / "results"
-GRID = {
-    "lexical": [Weights.lexical, 0.0, 0.1, 0.2, 0.3, 0.5],
-    "same_post_margin": [Weights.same_post_margin, 0.04, 0.12],
-    "other_post_margin": [Weights.other_post_margin, 0.0, 0.03],
-    "many_posts_margin": [Weights.many_posts_margin, 0.02, 0.05, 0.15],
+GRID = {  # the current default first, so a tie keeps it
+    name: list(dict.fromkeys([getattr(Weights, name), *values])) for name, values in {
+        "lexical": [0.0, 0.1, 0.2, 0.3, 0.5],
+        "same_post_margin": [0.04, 0.08, 0.12],
+        "other_post_margin": [0.0, 0.01, 0.03],
+        "many_posts_margin": [0.02, 0.05, 0.10, 0.15],
+    }.items()
 }
 MIN_RELEVANCE = [round(value, 2) for value in np.arange(0.76, 1.11, 0.01)]
 

@@ -39,7 +39,7 @@ class Weights:
     similarity; it is what tells an off-topic question apart (cosines of e5 sit at 0.78-0.86 for anything)."""
     same_post_margin: float = 0.12
     """Further quotes of the best quote's post are given when they score within this of it..."""
-    other_post_margin: float = 0.0
+    other_post_margin: float = 0.01
     """...and quotes of other posts only when they score this close (a wrong post costs more than a missing one)."""
     many_posts_margin: float = 0.10
     """For a question about several posts, each post's best quote within this of the best is given."""
