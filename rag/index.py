@@ -225,7 +225,8 @@ def ingest(settings: Settings, embeddings: Embeddings, show_progress: bool = Tru
         rebuilt_because = _rebuild_reason(manifest, settings, embeddings)
         known: dict = manifest["posts"] if manifest and not rebuilt_because else {}
         loaded: LoadResult = load_posts(
-            settings.posts_dir, settings.site_url, {slug: entry["hash"] for slug, entry in known.items()}
+            settings.posts_dir, settings.site_url, {slug: entry["hash"] for slug, entry in known.items()},
+            settings.max_post_bytes,
         )
         report = IngestReport(skipped=loaded.skipped, warnings=loaded.warnings, rebuilt_because=rebuilt_because)
         current = {post.slug: post for post in loaded.posts}

@@ -1,8 +1,12 @@
 """Stage 1: read the markdown posts of the archive.
 
 A post that cannot be used is reported as a `Problem` (path + reason) and skipped;
-the others load. Frontmatter that strict YAML rejects (real posts have titles with
-an unquoted ``: ``) is recovered line by line, with a warning.
+the others load. Nothing a file contains raises anything else: impossible dates, bytes
+that are not text, a symlink loop, an unreadable file, a file over `max_post_bytes`.
+Frontmatter that strict YAML rejects (real posts have titles with an unquoted ``: ``, or
+``date: 2024-13-45`` that YAML's timestamp type refuses) is recovered line by line, with a
+warning; Korean files saved as CP949/EUC-KR (many Windows editors) are decoded, with a
+warning. Hidden files and editor leftovers (``.#x.md``, ``x.md~``, ``.x.md.swp``) are not posts.
 """
 
 from __future__ import annotations
@@ -45,7 +49,15 @@ def slug_for(path: Path, posts_dir: Path) -> str:
     return relative.as_posix()
 
 
-def load_posts(posts_dir: Path, site_url: str, known_hashes: dict[str, str] | None = None) -> LoadResult:
+def post_files(posts_dir: Path) -> list[Path]:
+    """The `.md` files under `posts_dir`, without hidden files or folders and editor lock files (`.#x.md`)."""
+    return sorted(path for path in posts_dir.rglob("*.md")
+                  if not any(part.startswith(".") for part in path.relative_to(posts_dir).parts))
+
+
+def load_posts(
+    posts_dir: Path, site_url: str, known_hashes: dict[str, str] | None = None, max_bytes: int | None = None,
+) -> LoadResult:
     """Every post under `posts_dir`; a file whose content hash is in `known_hashes` for its slug is only
     listed as unchanged (a re-ingest of a large archive reads bytes, it does not parse YAML)."""
     known_hashes = known_hashes or {}
@@ -54,17 +66,18 @@ def load_posts(posts_dir: Path, site_url: str, known_hashes: dict[str, str] | No
         result.skipped.append(Problem(posts_dir, "posts folder not found"))
         return result
     used_slugs: dict[str, Path] = {}
-    for path in sorted(posts_dir.rglob("*.md")):
+    for path in post_files(posts_dir):
         slug = slug_for(path, posts_dir)
         if slug in used_slugs:
             result.skipped.append(Problem(path, f"duplicate slug '{slug}' (already used by {used_slugs[slug]})"))
             continue
-        if slug in known_hashes and hashlib.sha256(path.read_bytes()).hexdigest() == known_hashes[slug]:
-            used_slugs[slug] = path
-            result.unchanged.append(slug)
-            continue
         try:
-            post, warning = read_post(path, slug, site_url)
+            raw = _read_bytes(path, max_bytes)
+            if slug in known_hashes and hashlib.sha256(raw).hexdigest() == known_hashes[slug]:
+                used_slugs[slug] = path
+                result.unchanged.append(slug)
+                continue
+            post, warning = read_post(path, slug, site_url, raw)
         except PostError as error:
             result.skipped.append(Problem(path, str(error)))
             continue
@@ -75,15 +88,22 @@ def load_posts(posts_dir: Path, site_url: str, known_hashes: dict[str, str] | No
     return result
 
 
-def read_post(path: Path, slug: str, site_url: str) -> tuple[Post, str | None]:
-    """Parse one post; returns it with an optional warning, or raises `PostError`."""
-    raw = path.read_bytes()
+def _read_bytes(path: Path, max_bytes: int | None) -> bytes:
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise PostError(f"not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
-    text = text.removeprefix("\ufeff")
-    metadata, body, warning = _split_frontmatter(text)
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise PostError(f"{size:,} bytes, over the {max_bytes:,}-byte limit (RAG_MAX_POST_BYTES)")
+        return path.read_bytes()
+    except OSError as error:  # a symlink loop, a broken link, no permission, a folder named x.md
+        raise PostError(f"cannot read ({error.strerror or error})") from None
+
+
+def read_post(path: Path, slug: str, site_url: str, raw: bytes | None = None) -> tuple[Post, str | None]:
+    """Parse one post; returns it with an optional warning, or raises `PostError`."""
+    raw = _read_bytes(path, None) if raw is None else raw
+    text, encoding_warning = _decode(raw)
+    metadata, body, warning = _split_frontmatter(text.replace("\r\n", "\n"))
+    warning = "; ".join(part for part in (encoding_warning, warning) if part) or None
 
     title = _text_field(metadata, "title")
     if not title:
@@ -110,16 +130,34 @@ def read_post(path: Path, slug: str, site_url: str) -> tuple[Post, str | None]:
     return post, warning
 
 
+def _decode(raw: bytes) -> tuple[str, str | None]:
+    """UTF-8 (a byte-order mark is dropped), else CP949 — the superset of EUC-KR that Korean Windows saves."""
+    if b"\x00" in raw:
+        raise PostError("contains NUL bytes: not a text file")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff"), None
+    except UnicodeDecodeError as error:
+        utf8_problem = f"byte 0x{raw[error.start]:02x} at offset {error.start}"
+    try:
+        return raw.decode("cp949"), "not UTF-8: decoded as CP949/EUC-KR (save it as UTF-8 to silence this)"
+    except UnicodeDecodeError:
+        raise PostError(f"neither UTF-8 ({utf8_problem}) nor CP949/EUC-KR text") from None
+
+
 def _split_frontmatter(text: str) -> tuple[dict, str, str | None]:
     match = _FRONTMATTER.match(text)
     if not match:
+        if text.lstrip("\ufeff").startswith("---"):
+            raise PostError("frontmatter block is not closed (no second '---' line)")
         raise PostError("no frontmatter (the file must start with a '---' block)")
     try:
         parsed = frontmatter.loads(text)
-        metadata = dict(parsed.metadata)
-        return metadata, parsed.content, None
-    except yaml.YAMLError as error:
-        problem = str(error).splitlines()[0]
+        if isinstance(parsed.metadata, dict):
+            return dict(parsed.metadata), parsed.content, None
+        problem = "not a mapping of keys to values"
+    # YAML's own errors, and the ValueError its timestamp type raises for `date: 2024-13-45`
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        problem = str(error).splitlines()[0] if str(error) else type(error).__name__
     metadata = _parse_frontmatter_lines(match.group(1))
     if not metadata:
         raise PostError(f"broken frontmatter ({problem})")
@@ -163,6 +201,7 @@ def _text_field(metadata: dict, key: str) -> str:
 
 
 def _parse_date(value: object, key: str) -> date:
+    """A date, or a date with a time and timezone (`2024-05-03T09:00:00+09:00`): the calendar day is kept."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -171,7 +210,7 @@ def _parse_date(value: object, key: str) -> date:
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
-        raise PostError(f"unparsable {key} {text!r} (expected YYYY-MM-DD)") from None
+        raise PostError(f"impossible or unparsable {key} {text!r} (expected YYYY-MM-DD)") from None
 
 
 def _tags(value: object) -> list[str]:

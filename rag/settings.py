@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     keyword_tokenizer: Literal["kiwi", "bigram", "kiwi+bigram"] = setting(
         "kiwi+bigram", "Korean tokens for BM25: Kiwi morphemes, character bigrams, or both.", "index"
     )
+    max_post_bytes: int = setting(
+        1_000_000, "A post file larger than this is skipped with a message, before anything is embedded "
+        "(a daily post is 10-30 kB; a 5 MB file would be hours of embedding).", "index", ge=1_000,
+    )
     max_chunk_chars: int = setting(
         700, "A section longer than this is split at list items/paragraphs.", "index", ge=100
     )

@@ -40,7 +40,7 @@ def test_broken_posts_are_reported_and_the_rest_load(tmp_path: Path):
     assert reasons["no-date.md"] == "frontmatter has no date"
     assert "unparsable date '어제'" in reasons["bad-date.md"]
     assert reasons["empty-body.md"] == "empty body"
-    assert reasons["latin1.md"].startswith("not UTF-8 (byte 0xe9")
+    assert reasons["latin1.md"].startswith("neither UTF-8 (byte 0xe9")
     duplicates = [path for path, reason in reasons.items() if reason.startswith("duplicate slug 'good' (already used by")]
     assert len(duplicates) == 1 and duplicates[0] in ("good.md", "good/index.md")
     assert {p.slug: p.permalink for p in result.posts}["nested/deep"] == "https://example.org/nested/deep/"
