@@ -28,7 +28,7 @@ from .errors import QuestionError, RagError
 from .evaluate import evaluate, read_questions
 from .index import IngestReport
 from .pipeline import Pipeline
-from .present import AnswerView, answer_json, building_index_line, ingest_lines, view_of
+from .present import AnswerView, answer_json, building_index_line, ingest_lines, plan_lines, view_of
 from .records import Answer
 from .settings import Settings, SettingGroup, env_var, flag_of, group_of, load_settings
 
@@ -97,18 +97,24 @@ def main(args: list[str] | None = None, prog_name: str = PROG) -> None:
     sys.exit(code or 0)
 
 
-def print_ingest(report: IngestReport) -> None:
-    colours = {"warning": typer.colors.YELLOW, "skipped": typer.colors.RED, "info": None}
-    for level, line in ingest_lines(report):
-        typer.secho(line, err=True, fg=colours[level])
+LEVEL_COLOURS = {"warning": typer.colors.YELLOW, "skipped": typer.colors.RED, "info": None}
+
+
+def print_lines(lines: list[tuple[str, str]]) -> None:
+    for level, line in lines:
+        typer.secho(line, err=True, fg=LEVEL_COLOURS[level])
+
+
+def print_plan(report: IngestReport) -> None:
+    print_lines(plan_lines(report))
 
 
 def ensure_index(pipeline: Pipeline) -> None:
     if not pipeline.index.exists():
         typer.echo(building_index_line(pipeline.settings.index_dir), err=True)
-    report = pipeline.ensure_index()
+    report = pipeline.ensure_index(on_plan=print_plan)
     if report:
-        print_ingest(report)
+        print_lines(ingest_lines(report))
 
 
 def print_view(view: AnswerView, text_already_shown: bool) -> None:
@@ -150,8 +156,8 @@ DateOption = Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], he
 @with_settings("index")
 def ingest_command(settings: Settings) -> None:
     """Index new and changed posts, drop removed ones. Exit status 1 when a post was skipped."""
-    report = Pipeline.from_settings(settings).ingest()
-    print_ingest(report)
+    report = Pipeline.from_settings(settings).ingest(on_plan=print_plan)
+    print_lines(ingest_lines(report))
     raise typer.Exit(1 if report.skipped else 0)
 
 

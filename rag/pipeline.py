@@ -9,7 +9,7 @@ their own parts to the constructor instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -27,6 +27,9 @@ from .index import IngestReport, LiveIndex
 from .records import Answer
 from .retrieve import Evidence, HybridRetriever, find_evidence
 from .settings import Settings
+
+
+PlanCallback = Callable[[IngestReport], None]
 
 
 class Query(TypedDict, total=False):
@@ -67,12 +70,13 @@ class Pipeline:
     def answerer_name(self) -> str:
         return self.answerer.name
 
-    def ensure_index(self, show_progress: bool = True) -> IngestReport | None:
+    def ensure_index(self, show_progress: bool = True, on_plan: PlanCallback | None = None) -> IngestReport | None:
         """Build the index when there is none yet; the report says what was built."""
-        return None if self.index.exists() else self.index.ingest(show_progress=show_progress)
+        return None if self.index.exists() else self.index.ingest(show_progress, on_plan)
 
-    def ingest(self, show_progress: bool = True) -> IngestReport:
-        return self.index.ingest(show_progress=show_progress)
+    def ingest(self, show_progress: bool = True, on_plan: PlanCallback | None = None) -> IngestReport:
+        """`on_plan` sees the problems and the work to do before anything is embedded."""
+        return self.index.ingest(show_progress, on_plan)
 
     def check_question(self, question: str) -> str:
         question = question.strip()

@@ -107,11 +107,24 @@ def building_index_line(index_dir: Path) -> str:
     return f"no usable index in {index_dir} yet: building it first"
 
 
-def ingest_lines(report: IngestReport) -> list[tuple[str, str]]:
-    """The ingest report as (level, line) pairs, level one of 'warning', 'skipped', 'info'."""
+def plan_lines(report: IngestReport) -> list[tuple[str, str]]:
+    """What an ingest found before embedding, as (level, line) pairs (level 'warning', 'skipped' or 'info'):
+    every problem with its path and reason, then the work to do and how long it should take."""
     lines = [("warning", f"warning: {problem}") for problem in report.warnings]
     lines += [("skipped", f"skipped: {problem}") for problem in report.skipped]
     if report.rebuilt_because:
-        lines.append(("info", f"rebuilt the whole index: {report.rebuilt_because}"))
-    lines.append(("info", report.summary()))
+        lines.append(("info", f"rebuilding the whole index: {report.rebuilt_because}"))
+    if report.chunks_to_embed:
+        posts = len(report.added) + len(report.updated)
+        lines.append(("info", f"to embed: {report.chunks_to_embed} sections of {posts} posts, "
+                              f"about {_duration(report.estimated_seconds)}"))
     return lines
+
+
+def ingest_lines(report: IngestReport) -> list[tuple[str, str]]:
+    """The finished ingest in one line (its problems were shown by `plan_lines` before embedding)."""
+    return [("skipped" if report.skipped else "info", report.summary())]
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"

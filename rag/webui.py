@@ -21,8 +21,9 @@ import gradio as gr  # noqa: E402
 from . import messages  # noqa: E402
 from .conversation import Turn  # noqa: E402
 from .errors import QuestionError, RagError  # noqa: E402
+from .index import IngestReport  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
-from .present import CardView, answer_json, building_index_line, ingest_lines, view_of  # noqa: E402
+from .present import CardView, answer_json, building_index_line, ingest_lines, plan_lines, view_of  # noqa: E402
 from .records import Answer  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -214,7 +215,11 @@ def serve(pipeline: Pipeline) -> None:
     """Build the index if there is none (progress in the terminal), warm up, then serve."""
     if not pipeline.index.exists():
         print(building_index_line(pipeline.settings.index_dir), flush=True)
-    report = pipeline.ensure_index(show_progress=True)
+    def print_plan(report: IngestReport) -> None:
+        for _, line in plan_lines(report):
+            print(line, flush=True)
+
+    report = pipeline.ensure_index(show_progress=True, on_plan=print_plan)
     for _, line in ingest_lines(report) if report else []:
         print(line, flush=True)
     try:

@@ -45,15 +45,23 @@ def test_ask_builds_the_index_then_answers_with_sources(tmp_path):
     assert long.returncode == 2 and "Traceback" not in long.stderr and "너무 깁니다" in long.stderr
 
 
-def test_ingest_exit_status_reports_skipped_posts(tmp_path):
+def test_ingest_reports_every_problem_before_embedding_and_its_exit_status_says_so(tmp_path):
     posts = tmp_path / "content" / "posts"
     posts.mkdir(parents=True)
     (posts / "ok.md").write_text("---\ntitle: 제목\ndate: 2024-06-01\n---\n본문 문장입니다.\n", encoding="utf-8")
     (posts / "bad.md").write_text("no frontmatter\n", encoding="utf-8")
+    (posts / "impossible.md").write_text("---\ntitle: 제목\ndate: 2024-13-45\n---\n본문\n", encoding="utf-8")
     result = run("-m", "rag", "ingest", index_dir=tmp_path / "index", content_dir=tmp_path / "content")
-    assert result.returncode == 1
-    assert f"skipped: {posts / 'bad.md'}: no frontmatter" in result.stderr
-    assert "1 added" in result.stderr and "1 skipped" in result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    skipped = [n for n, line in enumerate(lines) if line.startswith("skipped: ")]
+    plan = next(n for n, line in enumerate(lines) if line.startswith("to embed: 1 sections of 1 posts, about "))
+    assert [lines[n] for n in skipped] == [
+        f"skipped: {posts / 'bad.md'}: no frontmatter (the file must start with a '---' block)",
+        f"skipped: {posts / 'impossible.md'}: impossible or unparsable date '2024-13-45' (expected YYYY-MM-DD)",
+    ]
+    assert max(skipped) < plan < next(n for n, line in enumerate(lines) if "embedding sections" in line)
+    assert "1 added" in lines[-1] and "2 skipped" in lines[-1]
 
 
 def test_eval_json_has_every_metric(tmp_path):
