@@ -110,9 +110,11 @@ def print_plan(report: IngestReport) -> None:
 
 
 def ensure_index(pipeline: Pipeline) -> None:
-    if not pipeline.index.exists():
+    def announce_then_plan(report: IngestReport) -> None:  # after the posts were found: a wrong --content says only that
         typer.echo(building_index_line(pipeline.settings.index_dir), err=True)
-    report = pipeline.ensure_index(on_plan=print_plan)
+        print_plan(report)
+
+    report = pipeline.ensure_index(on_plan=announce_then_plan)
     if report:
         print_lines(ingest_lines(report))
 

@@ -28,6 +28,10 @@ class QuestionError(RagError):
     """A question that cannot be asked as given (empty, too long, a bad date range)."""
 
 
+class NoPosts(RagError):
+    """The content dir is missing or holds no posts: nothing to index (and nothing is created)."""
+
+
 class IndexNotFound(RagError):
     """No index yet: run ingest."""
 

@@ -36,8 +36,8 @@ from tqdm import tqdm
 from .chunk import chunk_post
 from .embed import embedder_name
 from .bm25 import KeywordIndex, tokenize
-from .errors import EmbedderMismatch, IndexNotFound, IngestBusy
-from .load import LoadResult, load_posts
+from .errors import EmbedderMismatch, IndexNotFound, IngestBusy, NoPosts
+from .load import LoadResult, load_posts, post_files
 from .records import Chunk, Problem
 from .sentences import SentenceStore
 from .settings import Settings
@@ -231,6 +231,7 @@ def ingest(
     report once posts are loaded and chunked — every problem, the chunks to embed and an estimate — before
     any embedding starts."""
     started = time.perf_counter()
+    _check_posts_dir(settings.posts_dir)
     with _ingest_lock(settings.index_dir):
         live = _live_generation(settings.index_dir)
         _remove_stale_generations(settings.index_dir, live)
@@ -316,6 +317,17 @@ def ingest(
         _remove_stale_generations(settings.index_dir, generation)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_posts_dir(posts_dir: Path) -> None:
+    """An archive without posts is a wrong path, not an empty archive: refuse before creating anything, so a
+    mistyped --content neither leaves a stray index nor empties a good one."""
+    where = posts_dir.resolve()
+    if not posts_dir.is_dir():
+        raise NoPosts(f"no posts folder at {where}: point --content / RAG_CONTENT_DIR at the archive "
+                      "(the folder that holds posts/)", "RAG_CONTENT_DIR")
+    if not post_files(posts_dir):
+        raise NoPosts(f"no .md posts under {where}: point --content / RAG_CONTENT_DIR at the archive", "RAG_CONTENT_DIR")
 
 
 def _rebuild_reason(manifest: dict | None, settings: Settings, embeddings: Embeddings) -> str | None:

@@ -213,9 +213,8 @@ def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
 
 def serve(pipeline: Pipeline) -> None:
     """Build the index if there is none (progress in the terminal), warm up, then serve."""
-    if not pipeline.index.exists():
-        print(building_index_line(pipeline.settings.index_dir), flush=True)
     def print_plan(report: IngestReport) -> None:
+        print(building_index_line(pipeline.settings.index_dir), flush=True)
         for _, line in plan_lines(report):
             print(line, flush=True)
 

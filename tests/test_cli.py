@@ -78,3 +78,32 @@ def test_eval_json_has_every_metric(tmp_path):
     assert metrics["by_type"]["unanswerable"] == {"questions": 1, "correct": 1, "rate": 1.0}
     assert sum(counts["questions"] for counts in metrics["by_type"].values()) == 4
     assert (tmp_path / "index" / "CURRENT").is_file() and not (tmp_path / "other").exists()
+
+
+def test_a_wrong_content_dir_is_one_message_and_creates_nothing(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "empty" / "posts").mkdir(parents=True)
+    for args, looked_in in [
+        (("ask", "xLSTM이 뭐야?"), elsewhere / "content" / "posts"),  # the default dir, from another folder
+        (("ingest", "--content", str(tmp_path / "nowhere")), tmp_path / "nowhere" / "posts"),
+        (("ingest", "--content", str(tmp_path / "empty")), tmp_path / "empty" / "posts"),
+    ]:
+        result = subprocess.run([sys.executable, "-m", "rag", *args], cwd=elsewhere, capture_output=True, text=True,
+                                timeout=300, env={k: v for k, v in os.environ.items() if not k.startswith("RAG_")})
+        assert result.returncode == 1 and result.stdout == "", result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith("error: no ") and str(looked_in) in line and "--content / RAG_CONTENT_DIR" in line
+    assert list(elsewhere.iterdir()) == []  # no stray .rag/
+
+
+def test_every_command_works_from_another_folder_given_content_and_index(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    flags = ("--content", str(ROOT / "content"), "--index", str(tmp_path / "index"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    for args in (("ingest", *flags), ("ask", *flags, "xLSTM이 뭐야?")):
+        result = subprocess.run([sys.executable, "-m", "rag", *args], cwd=elsewhere, capture_output=True, text=True,
+                                timeout=600, env=env)
+        assert result.returncode == 0, result.stderr
+    assert "xLSTM" in result.stdout and list(elsewhere.iterdir()) == []
