@@ -14,6 +14,7 @@ both answerers, the citation check and follow-up rewriting all read that one ana
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -65,6 +66,21 @@ def bigram_tokens(text: str) -> list[str]:
         tokens.extend(run if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
     tokens.extend(_LATIN_OR_DIGIT_RUN.findall(lowered))
     return tokens
+
+
+def without_invisible_characters(text: str) -> str:
+    """Control and format characters (`\\x1b`, zero-width spaces, BOMs) removed; tabs and newlines become spaces."""
+    return "".join(" " if character in "\t\n\r" else character for character in text
+                   if character in "\t\n\r" or unicodedata.category(character) not in ("Cc", "Cf"))
+
+
+_INSTRUCTION_OVERRIDE = re.compile(
+    r"(?:지시|명령|지침|규칙|프롬프트|instructions?|rules?)\S*\s*(?:은|는|을|를|이|가)?\s*(?:모두\s*|다\s*)?(?:무시|ignore|disregard|forget)"
+    r"|(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above)"
+    r"|시스템\s*프롬프트|system\s*prompt",
+    re.IGNORECASE,
+)
+"""A request about the assistant itself (`이전 지시는 무시하고 …`, `system prompt`), not about the archive."""
 
 
 @dataclass(frozen=True)
@@ -228,7 +244,10 @@ class QuestionAnalysis:
                 and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)]
 
     def unknown_terms(self, archive_knows: Callable[[str], bool]) -> list[str]:
-        """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then."""
+        """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then. A request
+        to override the instructions or reveal the prompt is not about the archive either."""
+        if _INSTRUCTION_OVERRIDE.search(self.text):
+            return [self.text]
         unknown = [name for name in self.latin_names if not archive_knows(name)]
         if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus):
             unknown.append(self.focus)

@@ -22,6 +22,7 @@ from .chain import Answerer, AnswerStep
 from .conversation import FollowUpRewriter, RuleRewriter, Turn
 from .embed import make_embeddings
 from .errors import QuestionError
+from .korean import without_invisible_characters
 from .extractive import ExtractiveAnswerer
 from .index import IngestReport, LiveIndex
 from .records import Answer
@@ -79,7 +80,8 @@ class Pipeline:
         return self.index.ingest(show_progress, on_plan)
 
     def check_question(self, question: str) -> str:
-        question = question.strip()
+        """The question without invisible characters (controls, zero-width spaces); empty or too long is an error."""
+        question = without_invisible_characters(question).strip()
         if not question:
             raise QuestionError(messages.EMPTY_QUESTION)
         limit = self.settings.max_question_chars
