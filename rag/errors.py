@@ -36,6 +36,10 @@ class IndexNotFound(RagError):
     """No index yet: run ingest."""
 
 
+class BrokenIndex(RagError):
+    """A file of the live generation is missing or unreadable: `ingest` rebuilds it."""
+
+
 class EmbedderMismatch(RagError):
     """The index was built with another embedder."""
 

@@ -36,7 +36,7 @@ from tqdm import tqdm
 from .chunk import chunk_post
 from .embed import embedder_name
 from .bm25 import KeywordIndex, tokenize
-from .errors import EmbedderMismatch, IndexNotFound, IngestBusy, NoPosts
+from .errors import BrokenIndex, EmbedderMismatch, IndexNotFound, IngestBusy, NoPosts
 from .load import LoadResult, load_posts, post_files
 from .records import Chunk, Problem
 from .sentences import SentenceStore
@@ -117,6 +117,49 @@ def _live_generation(index_dir: Path) -> Path | None:
     return generation if (generation / "manifest.json").is_file() else None
 
 
+CHECKED_FILES = ("chunks.json", "keyword_tokens.json", "sentences.jsonl", "sentence_locations.json",
+                 "sentence_vectors.npy", "bm25")
+"""Files of a generation whose sizes the manifest records, so a truncated or overwritten one is noticed cheaply."""
+
+
+def _file_sizes(generation: Path) -> dict[str, int]:
+    sizes = {}
+    for name in CHECKED_FILES:
+        path = generation / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                sizes[file.relative_to(generation).as_posix()] = file.stat().st_size
+    return sizes
+
+
+def _damage(generation: Path) -> str | None:
+    """What is wrong with a generation's files (missing, or not the size it was written with); None if nothing."""
+    manifest = _read_manifest(generation)
+    if manifest is None:
+        return "its manifest is unreadable"
+    if not (generation / "chroma" / "chroma.sqlite3").is_file():
+        return "its Chroma folder is missing"
+    for name, size in manifest.get("files", {}).items():
+        path = generation / name
+        if not path.is_file():
+            return f"{name} is missing"
+        if path.stat().st_size != size:
+            return f"{name} is {path.stat().st_size} bytes, written as {size}"
+    return None
+
+
+def _read_manifest(generation: Path) -> dict | None:
+    try:
+        manifest = _read_json(generation / "manifest.json")
+        return manifest if isinstance(manifest, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:160]
+
+
 def _read_json(path: Path) -> dict | list:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -136,7 +179,11 @@ class ArchiveIndex:
         if generation is None:
             raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`", "RAG_INDEX_DIR")
         self.generation = generation
-        self.manifest = _read_json(generation / "manifest.json")
+        damage = _damage(generation)
+        if damage:
+            raise BrokenIndex(f"the index in {settings.index_dir} is damaged ({damage}): "
+                              "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR")
+        self.manifest = _read_manifest(generation) or {}
         if self.manifest.get("format") != FORMAT_VERSION:
             raise IndexNotFound(
                 f"the index in {settings.index_dir} was written by another version of digest-rag: "
@@ -150,6 +197,15 @@ class ArchiveIndex:
                 "(or use the embedder that built it)",
                 "RAG_EMBEDDER",
             )
+        try:
+            self._open_parts(settings, embeddings, generation)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:  # JSON, numpy, bm25s, Chroma
+            raise BrokenIndex(
+                f"the index in {settings.index_dir} is damaged ({generation.name}: {_first_line(error)}): "
+                "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR",
+            ) from None
+
+    def _open_parts(self, settings: Settings, embeddings: Embeddings, generation: Path) -> None:
         self.chunks = [_chunk_from_json(record) for record in _read_json(generation / "chunks.json")]
         self._dates = np.array([_date_number(chunk.date) for chunk in self.chunks], dtype=np.int64)
         self._row = {chunk.id: row for row, chunk in enumerate(self.chunks)}
@@ -158,7 +214,12 @@ class ArchiveIndex:
             self.keywords = KeywordIndex.load(generation / "bm25", settings.keyword_tokenizer)
         else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
             self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
+        if not (generation / "chroma").is_dir():  # Chroma would silently create an empty store
+            raise FileNotFoundError("its Chroma folder is missing")
         self.vectors = _chroma(generation / "chroma", embeddings)
+        stored = self.vectors._collection.count()
+        if stored != len(self.chunks):
+            raise ValueError(f"Chroma holds {stored} sections, the records {len(self.chunks)}")
         self.sentences = SentenceStore.load(generation)
 
     def dense_search(
@@ -235,8 +296,9 @@ def ingest(
     with _ingest_lock(settings.index_dir):
         live = _live_generation(settings.index_dir)
         _remove_stale_generations(settings.index_dir, live)
-        manifest = _read_json(live / "manifest.json") if live else None
-        rebuilt_because = _rebuild_reason(manifest, settings, embeddings)
+        manifest = _read_manifest(live) if live else None
+        damage = _damage(live) if live else None
+        rebuilt_because = f"the index was damaged ({damage})" if damage else _rebuild_reason(manifest, settings, embeddings)
         known: dict = manifest["posts"] if manifest and not rebuilt_because else {}
         loaded: LoadResult = load_posts(
             settings.posts_dir, settings.site_url, {slug: entry["hash"] for slug, entry in known.items()},
@@ -308,6 +370,7 @@ def ingest(
             "chunking": _chunker_signature(settings),
             "keyword_tokenizer": settings.keyword_tokenizer,
             "seconds_per_chunk": round(pace, 4),
+            "files": _file_sizes(generation),
             "posts": {
                 slug: {**entries[slug], "chunk_ids": [chunk.id for chunk in by_slug.get(slug, [])]}
                 for slug in sorted(entries)
@@ -392,7 +455,7 @@ class LiveIndex:
     def exists(self) -> bool:
         """Whether there is a live generation this version can read (else ingest builds one)."""
         live = _live_generation(self.settings.index_dir)
-        return live is not None and _read_json(live / "manifest.json").get("format") == FORMAT_VERSION
+        return live is not None and (_read_manifest(live) or {}).get("format") == FORMAT_VERSION
 
     def current(self) -> ArchiveIndex:
         live = _live_generation(self.settings.index_dir)
