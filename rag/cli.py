@@ -51,12 +51,15 @@ def with_settings(*groups: SettingGroup) -> Callable[[Callable], Callable]:
         for name in fields:
             info = Settings.model_fields[name]
             default = "unset" if info.default is None else info.default
+            switch = info.annotation is bool  # `--watch`, not `--watch true`
             option = typer.Option(
                 flag_of(name), help=f"{info.description} Env: {env_var(name)}. (default: {default})",
-                show_default=False, metavar=metavar(info.annotation), rich_help_panel=f"Settings ({group_of(name)})",
+                show_default=False, metavar=None if switch else metavar(info.annotation),
+                rich_help_panel=f"Settings ({group_of(name)})",
             )
+            kind = Optional[bool] if switch else Optional[str]
             parameters.append(inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], option],
+                name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, option],
             ))
 
         @functools.wraps(command)

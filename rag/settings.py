@@ -118,6 +118,10 @@ class Settings(BaseSettings):
         2, "Chat questions the web UI answers at once; more wait in Gradio's queue (the /ask API runs outside it).",
         "server", ge=1,
     )
+    watch: bool = setting(
+        False, "Re-ingest when a post is added, changed or removed while serving (the answers switch to the new "
+        "index when it is complete).", "server",
+    )
 
     @property
     def posts_dir(self) -> Path:

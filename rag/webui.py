@@ -221,6 +221,11 @@ def serve(pipeline: Pipeline) -> None:
     report = pipeline.ensure_index(show_progress=True, on_plan=print_plan)
     for _, line in ingest_lines(report) if report else []:
         print(line, flush=True)
+    if pipeline.settings.watch:
+        from .watch import start_watching
+
+        start_watching(pipeline.ingest, pipeline.settings.posts_dir, lambda line: print(line, flush=True))
+        print(f"watching {pipeline.settings.posts_dir.resolve()} for new, changed and removed posts", flush=True)
     try:
         pipeline.evidence("시작 준비")  # loads the index and Kiwi and embeds once, before the first reader
     except RagError as error:
