@@ -1,5 +1,11 @@
 """Stage 2: cut a post into section chunks.
 
+The body is read by a markdown parser (markdown-it-py, CommonMark) as a renderer sees it:
+headings, code fences, HTML blocks and reference definitions from the block parse; links
+(URLs with parentheses, reference-style links), images and emphasis from the inline parse
+of each line, with the document's link references. Each line becomes plain text (link →
+its text, image and HTML tags dropped, `**bold**` kept for labels) plus the links it holds.
+
 Sections start at markdown headings `#`-`####` and at the bold numbered
 pseudo-headings these posts use (a line that is only `**1. 제목**` or `**2.제목**`).
 The text before the first heading is a section named after the post title. A heading
@@ -11,18 +17,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from markdown_it import MarkdownIt
 
 from .records import Chunk, Post
 
 PATH_SEPARATOR = " › "
 
-_HEADING = re.compile(r"^(#{1,4})[ \t]+(.+?)[ \t#]*$")
+MAX_SECTION_LEVEL = 4
+"""`#`-`####` start sections; deeper headings are text."""
+_MARKDOWN = MarkdownIt("commonmark")
 _PSEUDO_HEADING = re.compile(r"^\*\*\s*(\d+\.\s*[^*]+?)\s*\*\*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
-_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
+_HTML_TAG = re.compile(r"<[^>]*>")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 """A markdown list item's marker (`- `, `* `, `1. `, `2) `)."""
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)")
@@ -32,18 +41,28 @@ _EMOJI = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One line of the body as a reader sees it: plain text, the links in it, or a heading."""
+
+    text: str
+    links: tuple[str, ...] = ()
+    heading: tuple[int, str] | None = None
+    """(level, name) of a markdown heading line."""
+
+
 @dataclass
 class _Section:
     path: list[str]
-    lines: list[str]
+    lines: list[_Line]
 
     def has_body(self) -> bool:
-        return any(line.strip() for line in self.lines)
+        return any(line.text.strip() for line in self.lines)
 
 
 def clean_heading(text: str) -> str:
     """`#### **3. 제목** 🤖` -> `3. 제목`."""
-    text = _LINK.sub(r"\1", text)
+    text = _inline(text, {})[0]
     text = _EMPHASIS.sub("", text)
     text = _EMOJI.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -59,14 +78,71 @@ def clean_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
 
 
-def extract_links(markdown: str) -> list[str]:
-    """Markdown links and bare URLs, tracking parameters removed, images excluded, in order."""
-    without_images = _IMAGE.sub(" ", markdown)
-    found: list[str] = []
-    for match in _LINK.finditer(without_images):
-        found.append(match.group(2))
-    for match in _BARE_URL.finditer(_LINK.sub(" ", without_images)):
-        found.append(match.group(0).rstrip(".,;:!?"))
+def read_lines(markdown: str) -> list[_Line]:
+    """Every line of `markdown` as plain text with its links; headings marked; fence markers, reference
+    definitions and setext underlines (not text a reader sees) left out."""
+    env: dict = {}
+    tokens = _MARKDOWN.parse(markdown, env)
+    raw = markdown.splitlines()
+    role: dict[int, str] = {}
+    headings: dict[int, tuple[int, str]] = {}
+    covered: set[int] = set()
+    for position, token in enumerate(tokens):
+        if not token.map:
+            continue
+        first, last = token.map
+        covered.update(range(first, last))
+        if token.type == "heading_open":
+            headings[first] = (int(token.tag[1:]), tokens[position + 1].content)
+            role.update({line: "underline" for line in range(first + 1, last)})  # a setext heading's ---
+        elif token.type in ("fence", "code_block"):
+            role.update({line: "code" for line in range(first, last)})
+            if token.type == "fence":
+                role[first] = role[last - 1] = "marker"
+        elif token.type == "html_block":
+            role.update({line: "html" for line in range(first, last)})
+    lines: list[_Line] = []
+    for number, line in enumerate(raw):
+        kind = role.get(number)
+        if number in headings and headings[number][0] <= MAX_SECTION_LEVEL:
+            lines.append(_Line("", heading=(headings[number][0], clean_heading(headings[number][1]))))
+        elif number in headings:
+            lines.append(_Line(_inline(headings[number][1], env)[0]))
+        elif kind in ("underline", "marker") or (line.strip() and number not in covered):  # reference definitions
+            continue
+        elif kind == "code":
+            lines.append(_Line(line))
+        elif kind == "html":
+            lines.append(_Line(_HTML_TAG.sub("", line)))
+        else:
+            text, links = _inline(line, env)
+            lines.append(_Line(text, links))
+    return lines
+
+
+def _inline(line: str, env: dict) -> tuple[str, tuple[str, ...]]:
+    """A line's inline markdown as text (link -> its text, image and HTML dropped, `**` kept) and its links."""
+    if not line.strip():
+        return "", ()
+    parts: list[str] = []
+    links: list[str] = []
+    inside_image = 0
+    for token in _MARKDOWN.parseInline(line, env)[0].children or []:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("strong_open", "strong_close"):
+            parts.append(token.markup)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "link_open":
+            links.append(str(token.attrs.get("href", "")))
+    text = "".join(parts).rstrip()
+    links.extend(match.group(0).rstrip(".,;:!?") for match in _BARE_URL.finditer(text))
+    return text, tuple(links)
+
+
+def _web_links(found: Iterable[str]) -> list[str]:
+    """http(s) links only (no `javascript:`, `data:`, images), tracking parameters removed, each once, in order."""
     links: list[str] = []
     for url in found:
         if url.startswith(("http://", "https://")):
@@ -76,23 +152,26 @@ def extract_links(markdown: str) -> list[str]:
     return links
 
 
+def extract_links(markdown: str) -> list[str]:
+    """Links and bare URLs of `markdown`, images excluded, tracking parameters removed, in order."""
+    return _web_links(link for line in read_lines(markdown) for link in line.links)
+
+
 def plain_text(markdown: str) -> str:
     """Markdown as a reader sees it: images dropped, links reduced to their text."""
-    text = _IMAGE.sub("", markdown)
-    text = _LINK.sub(r"\1", text)
-    lines = [line.rstrip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _joined(read_lines(markdown))
+
+
+def _joined(lines: list[_Line]) -> str:
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.text for line in lines)).strip()
 
 
 def split_sections(post: Post) -> list[_Section]:
     sections = [_Section(path=[post.title], lines=[])]
     stack: list[tuple[int, str]] = []  # (level, heading) of the current path
     last_markdown_level = 0
-    in_fence = False
-    for line in post.body.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        heading = None if in_fence else _heading(line, last_markdown_level)
+    for line in read_lines(post.body):
+        heading = _heading(line, last_markdown_level)
         if heading is None:
             sections[-1].lines.append(line)
             continue
@@ -106,12 +185,11 @@ def split_sections(post: Post) -> list[_Section]:
     return _merge_bodiless(sections)
 
 
-def _heading(line: str, last_markdown_level: int) -> tuple[int, str, bool] | None:
-    match = _HEADING.match(line)
-    if match:
-        name = clean_heading(match.group(2))
-        return (len(match.group(1)), name, True) if name else None
-    match = _PSEUDO_HEADING.match(line.strip())
+def _heading(line: _Line, last_markdown_level: int) -> tuple[int, str, bool] | None:
+    if line.heading:
+        level, name = line.heading
+        return (level, name, True) if name else None
+    match = _PSEUDO_HEADING.match(line.text.strip())
     if match:
         # A bold numbered line sits one level below the markdown heading it follows.
         return (last_markdown_level + 1, clean_heading(match.group(1)), False)
@@ -126,40 +204,39 @@ def _merge_bodiless(sections: list[_Section]) -> list[_Section]:
     return kept
 
 
-def _split_long(text: str, max_chars: int) -> list[str]:
+def _split_long(lines: list[_Line], max_chars: int) -> list[list[_Line]]:
     """Pack list items / paragraphs into parts of at most `max_chars` of plain text (a longer unit stays whole)."""
-    units: list[list[str]] = []
-    for line in text.splitlines():
-        starts_unit = not units or not line.strip() or LIST_ITEM.match(line) or not units[-1][-1].strip()
+    units: list[list[_Line]] = []
+    for line in lines:
+        starts_unit = not units or not line.text.strip() or LIST_ITEM.match(line.text) or not units[-1][-1].text.strip()
         if starts_unit:
             units.append([line])
         else:
             units[-1].append(line)
-    parts: list[str] = []
-    current, current_chars = "", 0
+    parts: list[list[_Line]] = []
+    current: list[_Line] = []
+    current_chars = 0
     for unit in units:
-        unit_text = "\n".join(unit)
-        unit_chars = len(plain_text(unit_text))
-        if current.strip() and current_chars + unit_chars > max_chars:
-            parts.append(current.strip())
-            current, current_chars = "", 0
-        current = f"{current}\n{unit_text}" if current else unit_text
+        unit_chars = len(_joined(unit))
+        if _joined(current) and current_chars + unit_chars > max_chars:
+            parts.append(current)
+            current, current_chars = [], 0
+        current = current + unit
         current_chars += unit_chars + 1
-    if current.strip():
-        parts.append(current.strip())
+    if _joined(current):
+        parts.append(current)
     return parts
 
 
 def chunk_post(post: Post, max_chars: int) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in split_sections(post):
-        markdown = "\n".join(section.lines).strip("\n")
-        text = plain_text(markdown)
+        text = _joined(section.lines)
         if not text:
             continue
-        pieces = [markdown] if len(text) <= max_chars else _split_long(markdown, max_chars)
+        pieces = [section.lines] if len(text) <= max_chars else _split_long(section.lines, max_chars)
         for piece in pieces:
-            piece_text = plain_text(piece)
+            piece_text = _joined(piece)
             if not piece_text:
                 continue
             chunks.append(
@@ -172,7 +249,7 @@ def chunk_post(post: Post, max_chars: int) -> list[Chunk]:
                     tags=list(post.tags),
                     section=PATH_SEPARATOR.join(section.path),
                     text=piece_text,
-                    links=extract_links(piece),
+                    links=_web_links(link for line in piece for link in line.links),
                 )
             )
     return chunks

@@ -43,7 +43,7 @@ from .sentences import SentenceStore
 from .settings import Settings
 
 FORMAT_VERSION = 5
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
 """Texts per embedder call (the progress bar's step)."""

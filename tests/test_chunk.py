@@ -81,3 +81,32 @@ def test_real_seed_chunks_stay_within_limit_and_keep_links():
     assert not any("utm_" in link for c in chunks for link in c.links)
     overview = [c for c in chunks if c.slug == "daily-20240503" and "CUDA" in c.section]
     assert overview[0].section == "Today's Overview › 최신 인공지능 기술 동향과 통찰 리포트 › 1. CUDA 디버깅 및 프로파일링 업데이트"
+
+
+def test_markdown_is_read_as_a_renderer_sees_it():
+    body = """인트로 [위키](https://en.wikipedia.org/wiki/Transformer_(deep_learning)) 문장과 [참조 링크][ref] 끝.
+
+```python
+# 주석은 제목이 아니다
+x = 1
+```
+
+<div class="note">HTML 블록 <b>굵게</b></div>
+
+Setext 제목
+-----------
+
+- 바깥 항목
+  - 안쪽 항목 ![그림](https://img.org/a.png) `코드`
+
+[ref]: https://example.org/ref?utm_source=x
+"""
+    chunks = chunk_post(make_post(body), 700)
+    assert [chunk.section for chunk in chunks] == ["글 제목", "Setext 제목"]  # a heading path starts below the title
+    intro, setext = (chunk.text for chunk in chunks)
+    assert intro.splitlines()[0] == "인트로 위키 문장과 참조 링크 끝."
+    assert "# 주석은 제목이 아니다" in intro and "```" not in intro
+    assert "HTML 블록 굵게" in intro and "<" not in intro and "https://example.org/ref" not in intro
+    assert setext == "- 바깥 항목\n  - 안쪽 항목  코드"
+    assert chunks[0].links == ["https://en.wikipedia.org/wiki/Transformer_(deep_learning)", "https://example.org/ref"]
+    assert chunks[1].links == []  # an image is not a source
