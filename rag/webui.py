@@ -22,6 +22,7 @@ from . import messages  # noqa: E402
 from .conversation import Turn  # noqa: E402
 from .errors import QuestionError, RagError  # noqa: E402
 from .index import IngestReport  # noqa: E402
+from .korean import without_invisible_characters  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
 from .present import CardView, answer_json, building_index_line, ingest_lines, plan_lines, view_of  # noqa: E402
 from .records import Answer  # noqa: E402
@@ -45,6 +46,21 @@ CSS = """
 .source-card .section { font-size: 0.85em; color: #374151; }
 .source-card ul { margin: 0.3em 0 0 1.1em; padding: 0; font-size: 0.8em; }
 .source-card .inert-link { color: #6b7280; text-decoration: line-through; }
+#chat .bot .answer { padding-top: 0.2em; }
+"""
+
+ACCESSIBLE_LABELS_JS = """
+() => {
+  // Gradio labels each chat message with its raw content; ours is HTML, so screen readers would read tags.
+  const plain = (element) => {
+    for (const labelled of element.querySelectorAll('#chat [aria-label*="<"]')) {
+      const text = new DOMParser().parseFromString(labelled.getAttribute("aria-label"), "text/html").body.textContent;
+      labelled.setAttribute("aria-label", text.replace(/\\s+/g, " ").trim());
+    }
+  };
+  new MutationObserver(() => plain(document)).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"]});
+  plain(document);
+}
 """
 
 
@@ -136,7 +152,8 @@ class WebChat:
         """One chat turn: yields (textbox, chat messages, turns) as the answer streams in."""
         pipeline = self.pipeline
         turn = len(turns)
-        chat = [*chat, {"role": "user", "content": question_html(message)}]
+        blank = not without_invisible_characters(message).strip()
+        chat = chat if blank else [*chat, {"role": "user", "content": question_html(message)}]  # no empty bubble
         pending = {"role": "assistant", "content": '<div class="answer">…</div>'}
         try:
             question = pipeline.check_question(message)
@@ -155,7 +172,7 @@ class WebChat:
                     pending["content"] = f'<div class="answer">{text_html(written, turn)}</div>'
                 yield "", chat, turns
         except RagError as error:
-            if chat[-1] is pending:
+            if chat and chat[-1] is pending:
                 chat.pop()
             error_html = f'<div class="answer"><div class="error">{html.escape(str(error))}</div></div>'
             chat.append({"role": "assistant", "content": error_html})
@@ -175,9 +192,10 @@ class WebChat:
         with gr.Blocks(title=messages.UI_TITLE) as app:
             gr.Markdown(messages.UI_INTRO)
             gr.HTML(f'<div class="status">{status_line(self.pipeline)}</div>')
+            # No floating label or corner buttons: they covered the first line of a scrolled answer.
             chatbot = gr.Chatbot(
-                label=messages.UI_CHAT_LABEL, height=560, elem_id="chat", sanitize_html=True,
-                placeholder=messages.UI_PLACEHOLDER,
+                label=messages.UI_CHAT_LABEL, show_label=False, buttons=[], height=560, elem_id="chat",
+                sanitize_html=True, placeholder=messages.UI_PLACEHOLDER,
             )
             turns = gr.State([])
             with gr.Row():
@@ -187,11 +205,12 @@ class WebChat:
                 with gr.Row():
                     since = gr.DateTime(label=messages.UI_SINCE, include_time=False, type="string", elem_id="since")
                     until = gr.DateTime(label=messages.UI_UNTIL, include_time=False, type="string", elem_id="until")
-            gr.Examples(messages.UI_EXAMPLES, inputs=question, label=messages.UI_EXAMPLES_LABEL)
+            examples = gr.Examples(messages.UI_EXAMPLES, inputs=question, label=messages.UI_EXAMPLES_LABEL)
             clear = gr.Button(messages.UI_NEW_CHAT, size="sm")
 
             inputs = [question, chatbot, turns, since, until]
             outputs = [question, chatbot, turns]
+            examples.load_input_event.then(self.respond, inputs, outputs, api_name=False)  # a click asks it
             question.submit(self.respond, inputs, outputs, api_name="chat")
             send.click(self.respond, inputs, outputs, api_name=False)
             clear.click(lambda: ("", [], []), None, outputs, api_name=False)
@@ -207,7 +226,7 @@ THEME_FONTS = {"font": ["system-ui", "Noto Sans CJK KR", "sans-serif"], "font_mo
 def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
     app.launch(
         server_name=settings.server_host, server_port=settings.server_port, share=False, ssr_mode=False,
-        theme=gr.themes.Soft(**THEME_FONTS), css=CSS, footer_links=["api"], **options,
+        theme=gr.themes.Soft(**THEME_FONTS), css=CSS, js=ACCESSIBLE_LABELS_JS, footer_links=["api"], **options,
     )
 
 

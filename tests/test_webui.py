@@ -121,3 +121,8 @@ def test_date_range_filter_scopes_the_answer(real_pipeline):
     assert "source-card" in reply and "daily-20240510/" not in reply and "daily-20240509/" in reply
     *_, (textbox, chat, _) = WebChat(real_pipeline).respond("AlphaFold 3", [], [], "5월 9일", None)
     assert "YYYY-MM-DD" in chat[-1]["content"] and textbox == "AlphaFold 3"
+
+
+def test_a_blank_question_leaves_no_empty_user_bubble(real_pipeline):
+    *_, (_, chat, _) = WebChat(real_pipeline).respond(" \u200b ", [], [])
+    assert [message["role"] for message in chat] == ["assistant"] and "질문을 입력해 주세요." in chat[0]["content"]

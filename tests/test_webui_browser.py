@@ -14,8 +14,11 @@ from playwright.sync_api import sync_playwright
 
 from conftest import POSTS, ROOT, free_port, wait_until_serving, write_hostile_post
 from openai_stub import start_scripted_server
+from rag.messages import UI_EXAMPLES
 from rag.pipeline import Pipeline
 from rag.webui import WebChat, launch
+
+EXAMPLE_QUESTION = UI_EXAMPLES[-1]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -109,6 +112,33 @@ def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_
     assert "↳ 검색한 질문: Kaggle 대회 상금" in page.locator("#chat").inner_text()
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+    # Scrolled to the top of the chat box, the first line of an answer is not covered by a label or buttons.
+    assert page.evaluate("""() => {
+        const line = document.querySelector("#chat .rewritten");
+        line.scrollIntoView({block: "start"});
+        const box = line.getBoundingClientRect();
+        const seen = document.elementFromPoint(box.left + 20, box.top + box.height / 2);
+        return seen !== null && seen.closest(".rewritten") !== null;
+    }""")
+    labels = [page.locator("#chat [aria-label]").nth(n).get_attribute("aria-label")
+              for n in range(page.locator("#chat [aria-label]").count())]
+    assert any("Kaggle" in label for label in labels)  # Gradio labels each message with its content...
+    assert not [label for label in labels if "<" in label]  # ...which screen readers get as text, not tags
+
+    users = page.locator("#chat .user").count()
+    assert users == 2
+    page.locator("#question textarea").fill("   ")
+    page.locator("#question textarea").press("Enter")
+    page.wait_for_timeout(1500)
+    assert page.locator("#chat .user").count() == users  # a blank question adds no empty bubble
+
+    example = EXAMPLE_QUESTION
+    cards = page.locator("#chat .source-card, #chat .error").count()
+    page.get_by_text(example, exact=True).first.click()  # an example question is asked when clicked
+    page.wait_for_function(
+        f"document.querySelectorAll('#chat .source-card, #chat .error').length > {cards}", timeout=120_000
+    )
+    assert example in page.locator("#chat .user").last.inner_text()
 
     ask(page, "xLSTM이 뭐야?")  # pushes the first answer out of the chat's view
     page.wait_for_timeout(1000)  # the chat's own scroll to the new answer settles, as it has for a reader
