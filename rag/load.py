@@ -135,7 +135,10 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
     if b"\x00" in raw:
         raise PostError("contains NUL bytes: not a text file")
     try:
-        return raw.decode("utf-8").removeprefix("\ufeff"), None
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff"):
+            return text[1:], "UTF-8 with a byte-order mark (BOM): read as UTF-8"
+        return text, None
     except UnicodeDecodeError as error:
         utf8_problem = f"byte 0x{raw[error.start]:02x} at offset {error.start}"
     try:

@@ -72,9 +72,10 @@ def test_korean_windows_encodings_are_decoded_with_a_warning(tmp_path, encoding,
 
 def test_a_byte_order_mark_and_crlf_line_endings_are_read(tmp_path):
     text = "\ufeff" + post_text("title: 윈도 글\ndate: 2024-05-02").replace("\n", "\r\n")
-    result, _ = load_one(tmp_path, "crlf.md", text)
+    result, path = load_one(tmp_path, "crlf.md", text)
     post = {p.slug: p for p in result.posts}["crlf"]
     assert result.skipped == [] and post.title == "윈도 글" and "\r" not in post.body
+    assert [(w.path, "byte-order mark" in w.reason) for w in result.warnings] == [(path, True)]
 
 
 @pytest.mark.parametrize(("content", "reason"), [
