@@ -4,15 +4,16 @@ A sentence's relevance is its embedding similarity to the question's topic plus 
 of the topic's content morphemes it contains (both computed with its list item's label).
 The digest's list items often open with a sentence that restates the item's title and
 give the detail in the next one ("…에 대한 조언이 제공되었습니다. 유휴 비용을 …"), so a
-quote is the best sentence followed by the rest of its item (`QUOTE_SENTENCES`,
-`QUOTE_CHARS`). The answer quotes the best passages, each followed by the `[n]` of its
-source; it is the not-found answer when
+quote is the best sentence's whole item when it fits `QUOTE_SENTENCES` / `QUOTE_CHARS`,
+else that sentence and the ones after it. The answer quotes the best passages, each
+followed by the `[n]` of its source; a question about several posts gets each post's best
+quote, oldest first, one dated line each. It is the not-found answer when
 
 - the question names something the archive never uses (a Latin-script name, or the noun a
-  wh-word asks about: `어느 저널`, `저자가 누구`) — relevance cannot see that the archive
-  mentions AlphaFold 3 but not its journal;
+  wh-word asks about: `어느 저널`, `저자가 누구`, `금액은 얼마`) — relevance cannot see that the
+  archive mentions AlphaFold 3 but not its journal — or asks to override the instructions;
 - none of the best sentences holds the kind of answer asked for (`언제` a date, `몇`/`얼마`
-  a number, `누구`/`어디` a name);
+  a number, `누구`/`어디` a name), in a section naming every Latin name of the question;
 - the best sentence scores under `min_relevance` (an off-topic question).
 """
 
@@ -29,6 +30,7 @@ from .records import Answer, Chunk, Citation, RetrievedChunk
 from .retrieve import Evidence
 from .sentences import Sentence
 from .settings import Settings
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -49,7 +51,7 @@ TYPE_CHECK_DEPTH = 5
 """An answer of the asked type (date, number, name) must be among this many best sentences."""
 QUOTE_SENTENCES = 3
 QUOTE_CHARS = 320
-"""A quote is the best sentence plus the following sentences of its passage, within both limits."""
+"""A quote is its sentence's whole passage within both limits, else the sentence and the ones after it."""
 
 
 @dataclass(frozen=True)
