@@ -5,13 +5,16 @@ The tokens come from rag/korean.py; this module only decides which ones BM25 see
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import bm25s
 import numpy as np
 
-from .korean import MIN_SKELETON, bigram_tokens, consonant_skeleton, content_tokens
+from .korean import MIN_SKELETON, bigram_tokens, consonant_skeletons, content_tokens
+
+_HANGUL_WORD = re.compile("[가-힣]{2,}")
 
 KeywordTokenizer = Literal["kiwi", "bigram", "kiwi+bigram"]
 
@@ -30,7 +33,7 @@ class KeywordIndex:
     def __init__(self, bm25: bm25s.BM25, tokenizer: KeywordTokenizer) -> None:
         self._bm25 = bm25
         self.tokenizer = tokenizer
-        self._latin_by_skeleton: dict[str, list[str]] | None = None
+        self._by_skeleton: dict[str, set[str]] | None = None
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: KeywordTokenizer) -> "KeywordIndex":
@@ -61,18 +64,24 @@ class KeywordIndex:
             return term in vocabulary or f"#{term}" in vocabulary
         return all(gram in vocabulary for gram in tokenize(term, "bigram"))
 
-    def latin_spellings(self, hangul_word: str, limit: int = 3) -> list[str]:
-        """Latin-script words of the archive that sound like `hangul_word` (`엔비디아` -> `nvidia`), closest length first."""
-        skeleton = consonant_skeleton(hangul_word)
-        if len(skeleton) < MIN_SKELETON:
-            return []
-        if self._latin_by_skeleton is None:
-            self._latin_by_skeleton = {}
+    def spellings(self, name: str, limit: int = 3) -> list[str]:
+        """Words of the archive in the other script that sound like `name` (`엔비디아` -> `nvidia`,
+        `Chameleon` -> `카멜레온`), closest length first."""
+        latin = name.isascii()
+        wanted = {skeleton for skeleton in consonant_skeletons(name) if len(skeleton) >= MIN_SKELETON}
+        if self._by_skeleton is None:
+            self._by_skeleton = {}
             for word in self._bm25.vocab_dict:
-                if isinstance(word, str) and word.isascii() and word.isalpha() and len(word) >= 3:
-                    self._latin_by_skeleton.setdefault(consonant_skeleton(word), []).append(word)
-        matches = self._latin_by_skeleton.get(skeleton, [])
-        return sorted(matches, key=lambda word: (abs(len(word) - 2 * len(hangul_word)), word))[:limit]
+                if isinstance(word, str) and len(word) >= 2 and (word.isascii() and word.isalpha() and len(word) >= 3
+                                                                 or _HANGUL_WORD.fullmatch(word)):
+                    for skeleton in consonant_skeletons(word):
+                        self._by_skeleton.setdefault(skeleton, set()).add(word)
+        # A Hangul syllable is about two Latin letters, and a Korean spelling adds vowels (마이크로소프트), never
+        # drops them: a much shorter Hangul word is another word that sounds alike (`Suleyman` is not `설명`).
+        expected = len(name) / 2 if latin else 2 * len(name)
+        matches = {word for skeleton in wanted for word in self._by_skeleton.get(skeleton, ())
+                   if word.isascii() != latin and (not latin or len(word) >= expected - 1)}
+        return sorted(matches, key=lambda word: (abs(len(word) - expected), word))[:limit]
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best rows for `query` as (row, score), only rows where `allowed` is true, zero scores dropped."""

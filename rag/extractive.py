@@ -89,7 +89,8 @@ def select_sentences(
 
 def _names_all(question: QuestionAnalysis, chunk: Chunk) -> bool:
     where = f"{chunk.title} {chunk.section} {chunk.text}".casefold()
-    return all(name.casefold() in where for name in question.latin_names)
+    return all(any(spelling.casefold() in where for spelling in (name, *question.spellings_of(name)))
+               for name in question.latin_names)
 
 
 def _best_per_post(scored: list[ScoredSentence], floor: float, limit: int) -> list[ScoredSentence]:

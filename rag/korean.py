@@ -161,15 +161,17 @@ _INITIAL_CLASSES = "KKNTTLMPPSSOJJJKTPH"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇ
 _FINAL_CLASSES = ["", "K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP", "L", "M", "P",
                   "PS", "S", "S", "N", "J", "J", "K", "T", "P", ""]
 _LATIN_SOUNDS = [
-    (r"ph", "P"), (r"ck", "K"), (r"ch|tch", "J"), (r"sh", "S"), (r"th", "T"), (r"ng\b", "N"), (r"qu", "K"),
+    (r"ph", "P"), (r"ck", "K"), (r"tch|ch", "J"), (r"sh", "S"), (r"th", "T"), (r"ng\b", "N"), (r"qu", "K"),
     (r"x", "KS"), (r"c(?=[eiy])", "S"), (r"g(?=[ei])", "J"), (r"[pfbv]", "P"), (r"[td]", "T"), (r"[kgcq]", "K"),
     (r"s", "S"), (r"[jz]", "J"), (r"m", "M"), (r"n", "N"), (r"[lr]", "L"), (r"[aeiouhwy]", ""),
 ]
+_CH = r"tch|ch"
 MIN_SKELETON = 2
 
 
-def consonant_skeleton(word: str) -> str:
-    """`엔비디아` and `nvidia` -> `NPT`; `구글` and `google` -> `KKL`: how a name sounds, across the two scripts."""
+def consonant_skeleton(word: str, ch: str = "J") -> str:
+    """`엔비디아` and `nvidia` -> `NPT`; `구글` and `google` -> `KL`: how a name sounds, across the two scripts.
+    `ch` is how a Latin "ch" sounds (`J` as in chip; `K` as in Chameleon, 카멜레온)."""
     classes: list[str] = []
     for character in word.lower():
         code = ord(character) - 0xAC00
@@ -179,10 +181,15 @@ def consonant_skeleton(word: str) -> str:
     if not classes:
         text = word.lower()
         for pattern, sound in _LATIN_SOUNDS:
-            text = re.sub(pattern, sound.lower() if sound else "", text)
+            text = re.sub(pattern, (ch if pattern == _CH else sound).lower(), text)
         classes = [text.upper()]
     skeleton = "".join(classes)
     return re.sub(r"(.)\1+", r"\1", skeleton)
+
+
+def consonant_skeletons(word: str) -> set[str]:
+    """Every way `word` may sound (a Latin "ch" two ways)."""
+    return {consonant_skeleton(word, ch) for ch in ("J", "K")}
 
 
 # What a sentence must contain to answer a wh-word.
@@ -222,6 +229,8 @@ class QuestionAnalysis:
     """The noun a wh-word asks about (`저널` in `어느 저널`, `저자` in `저자가 누구`)."""
     latin_names: tuple[str, ...]
     """Latin-script words of the question that look like names or terms."""
+    spellings: tuple[tuple[str, str], ...] = ()
+    """(name, its spelling in the other script that the archive uses): `Chameleon` ~ `카멜레온`, `엔비디아` ~ `nvidia`."""
     many_posts: bool = False
     """The question asks what several posts said (`어느 글들에`, `며칠에 걸쳐`, `다 알려줘`): answer post by post."""
 
@@ -236,6 +245,9 @@ class QuestionAnalysis:
         # A name may be written in Hangul (`젬마니 어드밴스드`, `구글`): a proper noun answers 누구/어디 too.
         return self.answer_type == "name" and any(token.tag == "NNP" for token in kiwi().tokenize(sentence))
 
+    def spellings_of(self, name: str) -> list[str]:
+        return [spelling for written, spelling in self.spellings if written == name]
+
     def hangul_names(self) -> list[str]:
         """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose
         consonant skeleton is long enough (`데이터브릭스`) not to match a word by chance (`작곡`, `수도`)."""
@@ -248,7 +260,7 @@ class QuestionAnalysis:
         to override the instructions or reveal the prompt is not about the archive either."""
         if _INSTRUCTION_OVERRIDE.search(self.text):
             return [self.text]
-        unknown = [name for name in self.latin_names if not archive_knows(name)]
+        unknown = [name for name in self.latin_names if not archive_knows(name) and not self.spellings_of(name)]
         if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus):
             unknown.append(self.focus)
         return list(dict.fromkeys(unknown))

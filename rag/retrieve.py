@@ -42,20 +42,22 @@ def find_evidence(
     since: date | None = None, until: date | None = None,
 ) -> Evidence:
     """Analyse the question once against `index`, embed its topic once, and retrieve for it."""
-    question = with_latin_spellings(analyse_question(text, index.post_dates, since, until), index)
+    question = with_other_spellings(analyse_question(text, index.post_dates, since, until), index)
     query_vector = np.asarray(embeddings.embed_query(question.topic), dtype=np.float32)
     return Evidence(question, query_vector, retrieve(index, question, query_vector, settings), index)
 
 
-def with_latin_spellings(question: QuestionAnalysis, index: ArchiveIndex) -> QuestionAnalysis:
-    """A Korean spelling of a name the archive writes in Latin script (`엔비디아`, `술레이만`) gets that spelling
-    added to the topic, so BM25 and the embedder both see `NVIDIA`, `Suleyman`."""
-    spellings = [spelling for word in question.hangul_names() if not index.keywords.knows(word)
-                 for spelling in index.keywords.latin_spellings(word)]
+def with_other_spellings(question: QuestionAnalysis, index: ArchiveIndex) -> QuestionAnalysis:
+    """A name the archive never writes as asked gets its spellings in the other script that the archive uses
+    (`엔비디아` -> `nvidia`, `Chameleon` -> `카멜레온`): they are searched too, a section naming the name either way
+    can answer, and the name counts as known. Names the archive writes as asked stay as they are."""
+    spellings = tuple((name, spelling) for name in [*question.hangul_names(), *question.latin_names]
+                      if not index.keywords.knows(name) for spelling in index.keywords.spellings(name))
     if not spellings:
         return question
-    return replace(question, topic=f"{question.topic} ({' '.join(spellings)})",
-                   morphemes=question.morphemes | frozenset(spellings))
+    added = [spelling for _, spelling in spellings]
+    return replace(question, spellings=spellings, topic=f"{question.topic} ({' '.join(added)})",
+                   morphemes=question.morphemes | frozenset(added))
 
 
 def retrieve(

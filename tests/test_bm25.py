@@ -20,3 +20,10 @@ def test_date_mask_and_vocabulary():
     assert [row for row, _ in index.search("GGUF 변환", 5)] == [0]
     assert index.search("GGUF", 5, allowed=np.array([False, True, True])) == []
     assert index.knows("XLSTM") and not index.knows("claude")
+
+
+def test_names_are_found_in_the_other_script_by_how_they_sound():
+    index = KeywordIndex.build(["메타의 카멜레온 모델과 프로젝트 아스트라", "NVIDIA가 발표했다", "자세한 설명과 실망"], "kiwi+bigram")
+    assert index.spellings("Chameleon") == ["카멜레온"] and index.spellings("Astra") == ["아스트라"]
+    assert index.spellings("엔비디아") == ["nvidia"]
+    assert index.spellings("Suleyman") == []  # 설명 and 실망 sound alike but are far too short
