@@ -55,7 +55,11 @@ def kiwi():
 
 def content_tokens(text: str) -> list[str]:
     """Lower-cased content morphemes, in order."""
-    return [token.form.lower() for token in kiwi().tokenize(text) if token.tag.startswith(CONTENT_TAGS)]
+    return _content_forms(kiwi().tokenize(text))
+
+
+def _content_forms(tokens: list) -> list[str]:
+    return [token.form.lower() for token in tokens if token.tag.startswith(CONTENT_TAGS)]
 
 
 def bigram_tokens(text: str) -> list[str]:
@@ -119,8 +123,11 @@ def split_sentences(text: str) -> list[QuotableSentence]:
         label = _EMPHASIS.sub("", label)
         for number, sentence in enumerate(kiwi().split_into_sents(line)):
             cleaned = clean_sentence(sentence.text)
-            if len(cleaned) >= MIN_SENTENCE_CHARS and not _is_heading_like(cleaned):
-                if label and number == 0 and not _is_statement(cleaned):
+            if len(cleaned) < MIN_SENTENCE_CHARS:
+                continue
+            tags = [token.tag for token in kiwi().tokenize(cleaned)]
+            if not _is_heading_like(cleaned, tags):
+                if label and number == 0 and "EF" not in tags:  # not a statement: a `term: description` entry
                     cleaned = f"{label}: {cleaned}"  # `울트라: '가장 큰 모델'(…)`: the entry says nothing without it
                 found.append(QuotableSentence(cleaned, passage, label))
     return found
@@ -130,14 +137,8 @@ HEADING_LIKE_CHARS = 25
 """A line this short with no verb, adjective or ending (`프롬프트 엔지니어링 및 평가`) is a heading, not a statement."""
 
 
-def _is_statement(sentence: str) -> bool:
-    """Ends in a finite verb ending (`…했습니다`), unlike a `term: description` entry whose label is needed."""
-    return any(token.tag == "EF" for token in kiwi().tokenize(sentence))
-
-
-def _is_heading_like(sentence: str) -> bool:
-    return len(sentence) <= HEADING_LIKE_CHARS and not any(
-        token.tag.startswith(("V", "E", "XSV", "XSA")) for token in kiwi().tokenize(sentence))
+def _is_heading_like(sentence: str, tags: list[str]) -> bool:
+    return len(sentence) <= HEADING_LIKE_CHARS and not any(tag.startswith(("V", "E", "XSV", "XSA")) for tag in tags)
 
 
 def clean_sentence(sentence: str) -> str:
@@ -229,6 +230,9 @@ class QuestionAnalysis:
     """The noun a wh-word asks about (`저널` in `어느 저널`, `저자` in `저자가 누구`)."""
     latin_names: tuple[str, ...]
     """Latin-script words of the question that look like names or terms."""
+    hangul_names: tuple[str, ...] = ()
+    """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose consonant
+    skeleton is long enough (`데이터브릭스`) not to match a word by chance (`작곡`, `수도`)."""
     spellings: tuple[tuple[str, str], ...] = ()
     """(name, its spelling in the other script that the archive uses): `Chameleon` ~ `카멜레온`, `엔비디아` ~ `nvidia`."""
     many_posts: bool = False
@@ -247,13 +251,6 @@ class QuestionAnalysis:
 
     def spellings_of(self, name: str) -> list[str]:
         return [spelling for written, spelling in self.spellings if written == name]
-
-    def hangul_names(self) -> list[str]:
-        """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose
-        consonant skeleton is long enough (`데이터브릭스`) not to match a word by chance (`작곡`, `수도`)."""
-        return [token.form for token in kiwi().tokenize(self.topic)
-                if len(token.form) >= 2 and _HANGUL_RUN.fullmatch(token.form)
-                and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)]
 
     def unknown_terms(self, archive_knows: Callable[[str], bool]) -> list[str]:
         """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then. A request
@@ -274,6 +271,7 @@ def analyse_question(
     topic = strip_phrase(question, named)
     scope = DateScope(start=since or date.min, end=until or date.max) if (since or until) else named
     tokens = kiwi().tokenize(question)
+    topic_tokens = kiwi().tokenize(topic)
     english = not _HANGUL_RUN.search(topic)
     # An English "when"/"who" asks only at the start ("…, when he announced" is a clause).
     asking = tokens[:1] if english else tokens
@@ -284,13 +282,16 @@ def analyse_question(
         text=question,
         topic=topic,
         scope=scope,
-        morphemes=frozenset(token for token in content_tokens(topic)
+        morphemes=frozenset(token for token in _content_forms(topic_tokens)
                             if token not in QUESTION_WORDS and token not in ENGLISH_STOPWORDS
                             and (len(token) > 1 or token.isdigit())),
         answer_type=answer_type,
         focus=_focus_noun(tokens),
         latin_names=tuple(token.form for token in tokens if token.tag == "SL" and _looks_like_name(token.form, english)
                           and not _is_gloss(token, question)),
+        hangul_names=tuple(token.form for token in topic_tokens
+                           if len(token.form) >= 2 and _HANGUL_RUN.fullmatch(token.form)
+                           and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)),
         many_posts=_asks_many_posts(tokens, question),
     )
 
