@@ -77,7 +77,7 @@ def retrieve(
 def rerank_by_best_sentence(index: ArchiveIndex, hits: list[RetrievedChunk], query_vector: np.ndarray) -> list[RetrievedChunk]:
     """`hits` ordered by the highest cosine between the question and one of their sentences (stable on ties)."""
     def best_sentence(hit: RetrievedChunk) -> float:
-        vectors = index.sentences.of(hit.chunk.id)[1]
+        vectors = index.sentences.vectors_of(hit.chunk.id)
         return float(np.max(np.asarray(vectors, dtype=np.float32) @ query_vector)) if len(vectors) else -1.0
 
     return sorted(hits, key=best_sentence, reverse=True)

@@ -59,10 +59,16 @@ class SentenceStore:
     def of(self, chunk_id: str) -> tuple[list[Sentence], np.ndarray]:
         if chunk_id not in self._locations:
             return [], self.vectors[:0]
-        first_row, count = self._locations[chunk_id][1:]
         line = self._line(chunk_id)
         sentences = [Sentence(text, frozenset(tokens), passage) for text, tokens, passage in json.loads(line)] if isinstance(line, bytes) else line
-        return sentences, self.vectors[first_row : first_row + count]
+        return sentences, self.vectors_of(chunk_id)
+
+    def vectors_of(self, chunk_id: str) -> np.ndarray:
+        """Only the vectors of a chunk's sentences (re-ranking needs no text)."""
+        if chunk_id not in self._locations:
+            return self.vectors[:0]
+        first_row, count = self._locations[chunk_id][1:]
+        return self.vectors[first_row : first_row + count]
 
     def _line(self, chunk_id: str) -> list[Sentence] | bytes:
         return self._lines[chunk_id] if self._lines is not None else self._raw_line(chunk_id)
