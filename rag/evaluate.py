@@ -124,10 +124,9 @@ def evaluate(
             outcome = (not answer.refused and contains_answer(answer.text, item.answer_keys)
                        if item.answerable else answer.refused)
             record["correct"] = outcome
-            if item.answerable:
-                correct.append(outcome)
             correct_by_type.setdefault(item.type or "-", []).append(outcome)
             if item.answerable:
+                correct.append(outcome)
                 cited_gold.extend(citation.chunk.slug in item.gold_slugs for citation in answer.citations)
         if not item.answerable:
             continue

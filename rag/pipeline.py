@@ -9,7 +9,7 @@ their own parts to the constructor instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -22,15 +22,12 @@ from .chain import Answerer, AnswerStep
 from .conversation import FollowUpRewriter, RuleRewriter, Turn
 from .embed import make_embeddings
 from .errors import QuestionError
-from .korean import without_invisible_characters
 from .extractive import ExtractiveAnswerer
-from .index import IngestReport, LiveIndex
+from .index import IngestReport, LiveIndex, PlanCallback
+from .korean import without_invisible_characters
 from .records import Answer
 from .retrieve import Evidence, HybridRetriever, find_evidence
 from .settings import Settings
-
-
-PlanCallback = Callable[[IngestReport], None]
 
 
 class Query(TypedDict, total=False):
