@@ -12,30 +12,24 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from watchfiles import Change, watch
+from watchfiles import watch
 
 from .errors import IngestBusy, RagError
 from .index import IngestReport
+from .load import is_post_path
 from .present import ingest_lines, plan_lines
 
 SETTLE_MS = 1500
 """Changes are collected until the folder has been quiet this long: an editor's save or a copied batch is one ingest."""
 
 
-def is_post_change(change: Change, path: str, posts_dir: Path) -> bool:
-    try:
-        parts = Path(path).relative_to(posts_dir).parts
-    except ValueError:
-        return False
-    return path.endswith(".md") and not any(part.startswith(".") for part in parts)
-
-
 def watch_posts(
     ingest: Callable[..., IngestReport], posts_dir: Path, say: Callable[[str], None], stop: threading.Event,
 ) -> None:
     """Run `ingest` after each settled batch of post changes until `stop` is set; problems are said, never raised."""
+    posts_dir = posts_dir.resolve()  # watchfiles reports absolute paths; the setting may be relative
     for changes in watch(posts_dir, stop_event=stop, debounce=SETTLE_MS, raise_interrupt=False,
-                         watch_filter=lambda change, path: is_post_change(change, path, posts_dir)):
+                         watch_filter=lambda change, path: is_post_path(Path(path), posts_dir)):
         say(f"watch: {len(changes)} post file(s) changed; ingesting")
         try:
             report = ingest(show_progress=False, on_plan=lambda plan: [say(line) for _, line in plan_lines(plan)])

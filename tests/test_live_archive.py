@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTS, ROOT, free_port, wait_until_serving
+from conftest import POSTS, free_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
@@ -48,13 +48,14 @@ def served(tmp_path):
     posts.mkdir(parents=True)
     for slug in ("daily-20240509", "daily-20240510"):
         shutil.copy(POSTS / f"{slug}.md", posts)
-    env = {**os.environ, "RAG_CONTENT_DIR": str(tmp_path / "content"), "RAG_INDEX_DIR": str(tmp_path / "index")}
+    # Relative paths, as a user in the archive's folder gives them (watchfiles reports absolute ones).
+    env = {**os.environ, "RAG_CONTENT_DIR": "content", "RAG_INDEX_DIR": "index"}
     servers = []
 
     def start(*flags: str) -> str:
         port = free_port()
         log = tmp_path / f"serve-{port}.log"
-        server = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port), *flags], cwd=ROOT,
+        server = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port), *flags], cwd=tmp_path,
                                   env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         servers.append(server)
         url = f"http://127.0.0.1:{port}/"
@@ -68,12 +69,12 @@ def served(tmp_path):
 
 
 def test_an_ingest_by_another_process_is_served_without_a_restart_and_answers_never_fail(served):
-    start, posts, env, _ = served
+    start, posts, env, tmp_path = served
     url = start()
     assert ask(url)["refused"]
 
     shutil.copy(POSTS / f"{NEW_POST}.md", posts)
-    ingest = subprocess.Popen([sys.executable, "-m", "rag", "ingest"], cwd=ROOT, env=env,
+    ingest = subprocess.Popen([sys.executable, "-m", "rag", "ingest"], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     answers: list[dict] = []
     with ThreadPoolExecutor(max_workers=20) as pool:  # 20 readers at once while the generation switches
