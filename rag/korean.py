@@ -96,6 +96,10 @@ class QuotableSentence:
     label: str
     """The passage's label (`**라벨**: …`, `제목: …`), context for scoring every sentence of it; '' if none."""
 
+    def in_context(self) -> str:
+        """What is embedded and analysed: the sentence with its label (once: an entry's text already has it)."""
+        return self.text if not self.label or self.text.startswith(f"{self.label}: ") else f"{self.label}: {self.text}"
+
 
 _LABEL = re.compile(r"^(?:\*\*(?P<bold>[^*]{1,80})\*\*|(?P<plain>[^:：.!?*]{1,40}(?<!다)))\s*[:：]\s+(?=\S)")
 _QUOTE_MARK = re.compile(r"^(?:>\s*)+|\s*>+$")

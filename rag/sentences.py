@@ -100,9 +100,9 @@ class SentenceStore:
                 # The label ("**Llama 3 모델**: …") names what every sentence of its item is about, so it is
                 # embedded and counted with each; a quoted sentence shows without it.
                 quotable = split_sentences(chunk.text)
-                lines[chunk.id] = [Sentence(q.text, frozenset(content_tokens(f"{q.label} {q.text}")), q.passage)
+                lines[chunk.id] = [Sentence(q.text, frozenset(content_tokens(q.in_context())), q.passage)
                                    for q in quotable]
-                to_embed.extend(f"{q.label}: {q.text}" if q.label else q.text for q in quotable)
+                to_embed.extend(q.in_context() for q in quotable)
                 counts[chunk.id] = len(quotable)
         fresh = _embed(to_embed, embeddings, show_progress)
         parts, locations, taken, row = [], {}, 0, 0

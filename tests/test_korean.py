@@ -148,3 +148,9 @@ def test_a_name_question_accepts_a_hangul_proper_noun():
     question = analyse_question("그 모델은 어디서 발표했어?")
     assert question.answer_type == "name"
     assert question.accepts("구글이 발표했습니다.") and not question.accepts("많은 관심을 모았습니다.")
+
+
+def test_a_sentence_is_embedded_with_its_label_once():
+    statement, entry = split_sentences("- **Effort Engine**: 계산 노력을 조정합니다.\n- 울트라: '가장 큰 모델'(어드밴스드 전용)")
+    assert statement.in_context() == "Effort Engine: 계산 노력을 조정합니다."
+    assert entry.text == entry.in_context() == "울트라: '가장 큰 모델'(어드밴스드 전용)"
