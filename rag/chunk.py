@@ -57,7 +57,7 @@ class _Section:
     lines: list[_Line]
 
     def has_body(self) -> bool:
-        return any(line.text.strip() for line in self.lines)
+        return _has_text(self.lines)
 
 
 def clean_heading(text: str) -> str:
@@ -126,7 +126,6 @@ def _inline(line: str, env: dict) -> tuple[str, tuple[str, ...]]:
         return "", ()
     parts: list[str] = []
     links: list[str] = []
-    inside_image = 0
     for token in _MARKDOWN.parseInline(line, env)[0].children or []:
         if token.type in ("text", "code_inline"):
             parts.append(token.content)
@@ -218,14 +217,18 @@ def _split_long(lines: list[_Line], max_chars: int) -> list[list[_Line]]:
     current_chars = 0
     for unit in units:
         unit_chars = len(_joined(unit))
-        if _joined(current) and current_chars + unit_chars > max_chars:
+        if _has_text(current) and current_chars + unit_chars > max_chars:
             parts.append(current)
             current, current_chars = [], 0
         current = current + unit
         current_chars += unit_chars + 1
-    if _joined(current):
+    if _has_text(current):
         parts.append(current)
     return parts
+
+
+def _has_text(lines: list[_Line]) -> bool:
+    return any(line.text.strip() for line in lines)
 
 
 def chunk_post(post: Post, max_chars: int) -> list[Chunk]:
