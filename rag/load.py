@@ -158,7 +158,7 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
 def _split_frontmatter(text: str) -> tuple[dict, str, str | None]:
     match = _FRONTMATTER.match(text)
     if not match:
-        if text.lstrip("\ufeff").startswith("---"):
+        if text.startswith("---"):
             raise PostError("frontmatter block is not closed (no second '---' line)")
         raise PostError("no frontmatter (the file must start with a '---' block)")
     try:

@@ -22,7 +22,6 @@ from . import messages  # noqa: E402
 from .conversation import Turn  # noqa: E402
 from .errors import QuestionError, RagError  # noqa: E402
 from .index import IngestReport  # noqa: E402
-from .korean import without_invisible_characters  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
 from .present import CardView, answer_json, building_index_line, ingest_lines, plan_lines, view_of  # noqa: E402
 from .records import Answer  # noqa: E402
@@ -152,11 +151,11 @@ class WebChat:
         """One chat turn: yields (textbox, chat messages, turns) as the answer streams in."""
         pipeline = self.pipeline
         turn = len(turns)
-        blank = not without_invisible_characters(message).strip()
-        chat = chat if blank else [*chat, {"role": "user", "content": question_html(message)}]  # no empty bubble
+        chat = list(chat)
         pending = {"role": "assistant", "content": '<div class="answer">…</div>'}
         try:
             question = pipeline.check_question(message)
+            chat.append({"role": "user", "content": question_html(message)})  # a refused question leaves no bubble
             start, end = parse_day(since, messages.SINCE_LABEL), parse_day(until, messages.UNTIL_LABEL)
             standalone = pipeline.standalone_question(question, turns)
             rewritten = standalone if standalone != question else None
