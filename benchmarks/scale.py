@@ -73,15 +73,16 @@ def ingest_archive(size: int, scratch: Path) -> tuple[Path, Path, dict]:
 
 def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
     """A generation of `size` posts made by repeating the source generation's posts under new ids and dates."""
-    from rag.bm25 import KeywordIndex
+    from rag.bm25 import KeywordIndex, TokenRows
     from rag.embed import HashEmbeddings
-    from rag.index import _chroma, _chunk_from_json, _chunk_to_json, _date_number, _switch_live, _write_json
+    from rag.index import _chroma, _chunk_from_json, _chunk_to_json, _date_number, _file_sizes, _switch_live, _write_json
     from rag.sentences import SentenceStore
 
     source = live_generation(source_index)
     manifest = json.loads((source / "manifest.json").read_text())
     chunks = [_chunk_from_json(record) for record in json.loads((source / "chunks.json").read_text())]
-    tokens = json.loads((source / "keyword_tokens.json").read_text())
+    tokens = TokenRows.load(source / "keyword_tokens")
+    token_row = {chunk.id: row for row, chunk in enumerate(chunks)}
     sentences = SentenceStore.load(source)
     by_post: dict[str, list] = {}
     for chunk in chunks:
@@ -100,7 +101,7 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
         for position, chunk in enumerate(sources[number % len(sources)]):
             copy = replace(chunk, id=f"{slug}#{position:03d}", slug=slug, date=day, permalink=f"https://example.org/{slug}/")
             new_chunks.append(copy)
-            new_tokens.append(tokens[chunk.id])
+            new_tokens.append((tokens, token_row[chunk.id]))
             lines[copy.id] = sentences.of(chunk.id)[0]
             locations[copy.id] = [0, row, len(lines[copy.id])]
             row += len(lines[copy.id])
@@ -110,8 +111,9 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     SentenceStore(lines, locations, vectors.astype(np.float16)).save(generation)
     _write_json(generation / "chunks.json", [_chunk_to_json(chunk) for chunk in new_chunks])
-    _write_json(generation / "keyword_tokens.json", dict(zip((c.id for c in new_chunks), new_tokens)))
-    KeywordIndex.from_tokens(new_tokens, manifest["keyword_tokenizer"]).save(generation / "bm25")
+    token_rows = TokenRows.assemble(new_tokens)
+    token_rows.save(generation / "keyword_tokens")
+    KeywordIndex.from_rows(token_rows, manifest["keyword_tokenizer"]).save(generation / "bm25")
     collection = _chroma(generation / "chroma", HashEmbeddings())._collection
     batch = 5000
     for start in range(0, len(new_chunks), batch):
@@ -121,7 +123,7 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
         collection.add(ids=[c.id for c in part], embeddings=chunk_vectors,
                        metadatas=[{"slug": c.slug, "date_num": _date_number(c.date)} for c in part],
                        documents=[c.embedding_text() for c in part])
-    _write_json(generation / "manifest.json", {**manifest, "posts": posts})
+    _write_json(generation / "manifest.json", {**manifest, "posts": posts, "files": _file_sizes(generation)})
     _switch_live(index, generation)
     return index
 

@@ -14,11 +14,12 @@ both answerers, the citation check and follow-up rewriting all read that one ana
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
@@ -45,9 +46,19 @@ MIN_SENTENCE_CHARS = 12
 """Shorter lines and sentences are headings or scraps, not quotable statements."""
 
 
+_KIWI_LOADING = threading.Lock()
+
+
 @cache
 def kiwi():
-    """One Kiwi analyser per process: loading its model takes seconds."""
+    """One Kiwi analyser per process: loading its model takes a second, so a web request arriving
+    while the server warms up waits for the warm-up's Kiwi instead of loading a second one."""
+    with _KIWI_LOADING:
+        return _load_kiwi()
+
+
+@cache
+def _load_kiwi():
     from kiwipiepy import Kiwi
 
     return Kiwi(load_multi_dict=False)
@@ -174,6 +185,7 @@ _CH = r"tch|ch"
 MIN_SKELETON = 2
 
 
+@lru_cache(maxsize=65536)  # the same archive words and names come back question after question
 def consonant_skeleton(word: str, ch: str = "J") -> str:
     """`엔비디아` and `nvidia` -> `NPT`; `구글` and `google` -> `KL`: how a name sounds, across the two scripts.
     `ch` is how a Latin "ch" sounds (`J` as in chip; `K` as in Chameleon, 카멜레온)."""

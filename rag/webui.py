@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from collections.abc import Iterator
 from datetime import date
 from urllib.parse import urlsplit
@@ -190,7 +191,11 @@ class WebChat:
     def build(self) -> gr.Blocks:
         with gr.Blocks(title=messages.UI_TITLE) as app:
             gr.Markdown(messages.UI_INTRO)
-            gr.HTML(f'<div class="status">{status_line(self.pipeline)}</div>')
+            # Filled when a page loads, not when the app is built: the server starts before the index is
+            # opened, and a page opened after a --watch ingest shows the new posts.
+            status = gr.HTML('<div class="status">…</div>')
+            app.load(lambda: f'<div class="status">{status_line(self.pipeline)}</div>', None, status,
+                     api_name=False, queue=False)
             # No floating label or corner buttons: they covered the first line of a scrolled answer.
             chatbot = gr.Chatbot(
                 label=messages.UI_CHAT_LABEL, show_label=False, buttons=[], height=560, elem_id="chat",
@@ -230,7 +235,7 @@ def launch(app: gr.Blocks, settings: Settings, **options: object) -> None:
 
 
 def serve(pipeline: Pipeline) -> None:
-    """Build the index if there is none (progress in the terminal), warm up, then serve."""
+    """Build the index if there is none (progress in the terminal), then serve while the index opens."""
     def print_plan(report: IngestReport) -> None:
         print(building_index_line(pipeline.settings.index_dir), flush=True)
         for _, line in plan_lines(report):
@@ -244,8 +249,13 @@ def serve(pipeline: Pipeline) -> None:
 
         start_watching(pipeline.ingest, pipeline.settings.posts_dir, lambda line: print(line, flush=True))
         print(f"watching {pipeline.settings.posts_dir.resolve()} for new, changed and removed posts", flush=True)
-    try:
-        pipeline.evidence("시작 준비")  # loads the index and Kiwi and embeds once, before the first reader
-    except RagError as error:
-        print(f"warning: {error}", flush=True)  # served anyway: the page and each answer say what to fix
+
+    def warm_up() -> None:
+        try:
+            pipeline.evidence("시작 준비")  # opens the index, loads Kiwi and embeds once
+        except RagError as error:
+            print(f"warning: {error}", flush=True)  # served anyway: the page and each answer say what to fix
+
+    # The page is served while the index opens (~2 s): a question asked before that waits for it.
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     launch(WebChat(pipeline).build(), pipeline.settings)

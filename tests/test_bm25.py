@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rag.bm25 import KeywordIndex
+from rag.bm25 import EMPTY_TOKEN, KeywordIndex, TokenRows
 
 
 def test_top_k_by_partition_is_the_full_stable_sort():
@@ -27,3 +27,18 @@ def test_names_are_found_in_the_other_script_by_how_they_sound():
     assert index.spellings("Chameleon") == ["카멜레온"] and index.spellings("Astra") == ["아스트라"]
     assert index.spellings("엔비디아") == ["nvidia"]
     assert index.spellings("Suleyman") == []  # 설명 and 실망 sound alike but are far too short
+
+
+def test_kept_rows_give_the_index_a_fresh_build_gives(tmp_path):
+    """An ingest re-maps kept chunks' token ids instead of re-reading their tokens: the BM25 scores must be
+    those of a build from the words, and words only a removed chunk had must be gone from the vocabulary."""
+    first = TokenRows.assemble([["gguf", "변환"], ["xlstm", "논문"], ["claude"], []])
+    first.save(tmp_path / "tokens")
+    earlier = TokenRows.load(tmp_path / "tokens")
+    kept_and_new = TokenRows.assemble([(earlier, 1), ["llama", "gguf"], (earlier, 0), (earlier, 3)])  # row 2 removed
+    words = [["xlstm", "논문"], ["llama", "gguf"], ["gguf", "변환"], []]
+    assert [[kept_and_new.vocabulary[i] for i in kept_and_new.row(n)] for n in range(4)] == [*words[:3], [EMPTY_TOKEN]]
+    rebuilt, fresh = KeywordIndex.from_rows(kept_and_new, "kiwi"), KeywordIndex.from_tokens(words, "kiwi")
+    for query in ("gguf", "xlstm 논문", "llama 변환"):
+        assert rebuilt.search(query, 4) == fresh.search(query, 4)
+    assert rebuilt.knows("llama") and not rebuilt.knows("claude")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from conftest import POSTS, ROOT, free_port, wait_until_serving, write_hostile_post
 from openai_stub import start_scripted_server
@@ -99,7 +99,9 @@ def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_
     page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((url, "data:")) else None)
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url)
-    assert "답변 extractive" in page.locator(".status").inner_text() and "글 6편" in page.locator(".status").inner_text()
+    # The status is filled once the page has loaded (the server starts before the index is open).
+    expect(page.locator(".status")).to_contain_text("답변 extractive")
+    assert "글 6편" in page.locator(".status").inner_text()
 
     ask(page, "Kaggle 대회 상금이 얼마였어?")
     marker = page.locator("#chat a.marker").first
@@ -183,7 +185,7 @@ def test_answer_streams_in_then_gets_its_source_cards(browser, streaming_app):
     expected = pipeline.evidence("Kaggle 대회 상금이 얼마였어?").hits[0].chunk.permalink
     page = browser.new_page()
     page.goto(url)
-    assert "openai:scripted" in page.locator(".status").inner_text()
+    expect(page.locator(".status")).to_contain_text("openai:scripted")
     page.locator("#question textarea").fill("Kaggle 대회 상금이 얼마였어?")
     page.locator("#question textarea").press("Enter")
     seen: list[str] = []
