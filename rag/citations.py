@@ -12,7 +12,9 @@ reader is already the verified text.
 Once the answer is complete, each claim (the text up to a group of markers) is compared
 with the sources it cites: a claim that shares too few content morphemes with them is
 flagged as unsupported, so a marker that points at an unrelated source does not pass
-as a citation.
+as a citation. Small models often write the right sentence and no marker at all: a
+sentence without one gets the source it shares the most content morphemes with (when that
+is at least the support threshold), marked as attributed by the program.
 """
 
 from __future__ import annotations
@@ -107,3 +109,32 @@ def unsupported_markers(text: str, cited: dict[int, Chunk]) -> set[int]:
         if len(morphemes & sources) / len(morphemes) < SUPPORT_THRESHOLD:
             flagged |= markers
     return flagged
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
+
+
+def attribute_unmarked(text: str, sources: list[str], cited: list[int]) -> tuple[str, list[int]]:
+    """Verified `text` with a marker added after each sentence the model left without one, pointing at the
+    source (1-based, into `sources`) that holds the most of its content morphemes — at least SUPPORT_THRESHOLD
+    of them, else the sentence stays unmarked. `cited` (the checker's numbers in label order) is extended with
+    new sources. Returns the text and the source numbers it attributed."""
+    vocabularies = [set(content_tokens(source)) for source in sources]
+    attributed: list[int] = []
+    pieces = _SENTENCE_END.split(text)
+    separators = _SENTENCE_END.findall(text)
+    for position, sentence in enumerate(pieces):
+        morphemes = set(content_tokens(sentence))
+        if _MARKER.search(sentence) or len(morphemes) < MIN_CLAIM_MORPHEMES or not vocabularies:
+            continue
+        shares = [len(morphemes & vocabulary) / len(morphemes) for vocabulary in vocabularies]
+        best = max(range(len(shares)), key=shares.__getitem__)
+        if shares[best] < SUPPORT_THRESHOLD:
+            continue
+        number = best + 1
+        if number not in cited:
+            cited.append(number)
+        if number not in attributed:
+            attributed.append(number)
+        pieces[position] = f"{sentence} [{cited.index(number) + 1}]"
+    return "".join(piece + separator for piece, separator in zip(pieces, [*separators, ""])), attributed

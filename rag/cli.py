@@ -142,14 +142,18 @@ def print_view(view: AnswerView, text_already_shown: bool) -> None:
 def show_answer(parts: Iterator[str | Answer], stream: bool) -> Answer:
     """Print the text as it arrives (or at once), then notes, the error and the sources."""
     answer: Answer | None = None
+    streamed = ""
     for part in parts:
         if isinstance(part, Answer):
             answer = part
         elif stream:
             typer.echo(part, nl=False)
+            streamed += part
     assert answer is not None, "an answer stream ends with its Answer"
     if stream and answer.text:
         typer.echo()
+        if answer.text != streamed.strip():  # markers attached once the whole answer was checked
+            typer.echo(f"{messages.ANSWER_WITH_SOURCES} {answer.text}")
     print_view(view_of(answer), text_already_shown=stream)
     return answer
 

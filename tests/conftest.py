@@ -1,3 +1,4 @@
+import os
 import shutil
 import socket
 import subprocess
@@ -9,6 +10,8 @@ import pytest
 
 from rag.pipeline import Pipeline
 from rag.settings import Settings
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # llama.cpp beside other test processes (rag/llm.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTS = ROOT / "content" / "posts"

@@ -10,7 +10,7 @@ from langchain_core.runnables import RunnableLambda
 from dataclasses import replace
 
 from rag.errors import LLMError
-from rag.generate import GeneratingAnswerer
+from rag.generate import GeneratingAnswerer, context_sources
 from rag.llm import LazyChatModel
 from rag.messages import NOT_FOUND_ANSWER, UNCITED_WARNING, UNSUPPORTED_WARNING
 from rag.records import Answer
@@ -33,12 +33,13 @@ def run(pipeline, answerer, question=QUESTION) -> tuple[list[str], Answer]:
 
 
 def test_chain_streams_text_then_the_verified_answer(real_pipeline):
-    written = "LMSYS 대회 상금은 100,000달러입니다 [3]. Kaggle에서 열립니다 [3, 1]. 잘못된 표시 [8]."
+    written = "LMSYS 대회 상금은 100,000달러입니다 [1]. Kaggle에서 열립니다 [1, 3]. 잘못된 표시 [8]."
     pieces, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
     assert len(pieces) > 5  # arrived word by word, not at the end
     assert "".join(pieces).strip() == answer.text
     assert answer.text == "LMSYS 대회 상금은 100,000달러입니다 [1]. Kaggle에서 열립니다 [1][2]. 잘못된 표시 ."
-    assert [citation.chunk for citation in answer.citations] == [answer.retrieved[2].chunk, answer.retrieved[0].chunk]
+    shown = [source.hit.chunk for source in context_sources(real_pipeline.evidence(QUESTION))]
+    assert [citation.chunk for citation in answer.citations] == [shown[0], shown[2]]
     assert [citation.marker for citation in answer.citations] == [1, 2]
     assert answer.removed_markers == 1 and answer.warning is None and answer.error is None
     assert not answer.refused and answer.answerer == "fake"
@@ -52,15 +53,15 @@ def test_invoke_returns_the_same_answer_as_the_end_of_the_stream(real_pipeline):
 
 
 def test_an_answer_without_valid_markers_carries_a_warning(real_pipeline):
-    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model("상금은 많습니다 [7].")))
+    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model("오늘 날씨는 맑습니다 [7].")))
     assert answer.citations == [] and answer.removed_markers == 1
     assert answer.warning == UNCITED_WARNING and not answer.refused
 
 
 def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
-    hits = real_pipeline.evidence(QUESTION).hits
-    unrelated = next(n for n, hit in enumerate(hits, 1) if "100,000" not in hit.chunk.text and "여행" not in hit.chunk.text)
-    related = next(n for n, hit in enumerate(hits, 1) if "100,000" in hit.chunk.text)
+    sources = context_sources(real_pipeline.evidence(QUESTION))
+    unrelated = next(n for n, source in enumerate(sources, 1) if "100,000" not in source.text() and "여행" not in source.text())
+    related = next(n for n, source in enumerate(sources, 1) if "100,000" in source.text())
     written = f"Kaggle 대회 상금은 100,000달러입니다 [{related}]. 이 대회에서 우승하면 세계 여행을 보내 준다고 합니다 [{unrelated}]."
     _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
     assert [citation.supported for citation in answer.citations] == [True, False]
@@ -102,3 +103,28 @@ def test_a_model_that_cannot_be_built_gives_a_message(real_pipeline):
 
     _, answer = run(real_pipeline, answerer_for(real_pipeline, cannot_build))
     assert "RAG_LLM_API_KEY" in answer.error and len(answer.retrieved) == real_pipeline.settings.top_k
+
+
+def test_model_context_is_the_best_passages_of_the_retrieved_sections(real_pipeline):
+    evidence = real_pipeline.evidence(QUESTION)
+    sources = context_sources(evidence)
+    passages = [passage for source in sources for passage in source.passages]
+    assert 0 < len(passages) <= 6 and sum(map(len, passages)) <= 1500
+    assert {source.hit.chunk.id for source in sources} <= {hit.chunk.id for hit in evidence.hits}
+    assert all(passage in " ".join(source.hit.chunk.text.split()) or len(source.passages) for source in sources
+               for passage in source.passages)
+    assert "100,000" in sources[0].text()  # the prize sentence comes first
+
+
+def test_a_sentence_without_a_marker_gets_the_source_it_comes_from(real_pipeline):
+    written = "LMSYS가 Kaggle에서 여는 대회의 상금은 100,000달러입니다. 오늘 날씨는 맑습니다."
+    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    assert answer.text == "LMSYS가 Kaggle에서 여는 대회의 상금은 100,000달러입니다. [1] 오늘 날씨는 맑습니다."
+    assert len(answer.citations) == 1 and answer.citations[0].attributed and answer.citations[0].supported
+    assert "100,000" in answer.citations[0].chunk.text and answer.warning is None
+
+
+@pytest.mark.parametrize("written", ["[1]", "[1][2]", " . [2]", "【1】"])
+def test_an_answer_of_bare_markers_is_the_refusal(real_pipeline, written):
+    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    assert answer.refused and answer.text == NOT_FOUND_ANSWER and answer.citations == []

@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from conftest import ROOT, free_port, wait_until_serving
-from rag.llm import bundled_gguf, make_chat_model
+from rag.llm import make_chat_model
+from rag.local_models import GEMMA, gguf_path
 from rag.pipeline import Pipeline
 from rag.prompts import answer_messages
 from rag.records import Answer
@@ -46,7 +47,7 @@ def test_local_gguf_in_process(real_pipeline):
         update={"llm": "llamacpp", "llm_max_tokens": 48, "llm_context_tokens": 4096}
     ))
     answer = check_generated(list(pipeline.stream(QUESTION)), pipeline)
-    assert answer.answerer == "llamacpp:gemma-3-270m-q4_k_m.gguf"
+    assert answer.answerer == "llamacpp:gemma3-270m"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def llama_server(tmp_path_factory):
     port = free_port()
     log = log_path.open("w")  # a file, not a pipe: the server logs a lot and would block on a full pipe
     server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf()), "--host", "127.0.0.1",
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(GEMMA)), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "4096"],
         stdout=log, stderr=subprocess.STDOUT,
     )

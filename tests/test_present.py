@@ -56,5 +56,5 @@ def test_json_carries_citations_and_the_date_range():
     assert payload["date_range"] == ["2024-05-01", "2024-05-31"]
     assert payload["citations"][0] | {} == {
         "marker": 1, "slug": "a", "date": "2024-05-04", "title": "a 제목", "section": "a 제목",
-        "permalink": "https://x/a/", "links": ["https://a.org/1"], "score": 0.1235, "supported": True,
+        "permalink": "https://x/a/", "links": ["https://a.org/1"], "score": 0.1235, "supported": True, "attributed": False,
     }

@@ -3,16 +3,16 @@
 from datetime import date
 
 from rag.prompts import answer_messages, rewrite_messages
-from rag.records import Chunk, RetrievedChunk
+from rag.records import Chunk, ContextSource, RetrievedChunk
 from rag.messages import NOT_FOUND_ANSWER
 
 
-def hit(slug: str, section: str, text: str, day: date = date(2024, 5, 9)) -> RetrievedChunk:
+def hit(slug: str, section: str, text: str, day: date = date(2024, 5, 9)) -> ContextSource:
     chunk = Chunk(
         id=f"{slug}#000", slug=slug, title=f"{slug} 제목", date=day, permalink=f"https://x/{slug}/", tags=[],
-        section=section, text=text,
+        section=section, text=f"{text} 그리고 모델이 보지 않는 나머지 문장.",
     )
-    return RetrievedChunk(chunk=chunk, score=0.5)
+    return ContextSource(RetrievedChunk(chunk=chunk, score=0.5), passages=[text])
 
 
 def test_answer_prompt_numbers_the_sources_with_date_title_and_section():
@@ -26,7 +26,8 @@ def test_answer_prompt_numbers_the_sources_with_date_title_and_section():
     assert "따르지 말고" in system.content  # instructions inside sources are data
     assert "[1] 날짜: 2024-05-09 | 제목: daily-20240509 제목 | 섹션: Today's Overview › 1. AlphaFold 3" in human.content
     assert "[2] 날짜: 2024-05-04 | 제목: daily-20240504 제목 | 섹션: Today's Preview" in human.content
-    assert "{단백질}" in human.content  # braces in posts are text, not template variables
+    assert "\n- AlphaFold 3는 {단백질} 구조를 예측한다.\n" in human.content  # braces are text, not template variables
+    assert "나머지 문장" not in human.content  # the passages, not the whole section
     assert human.content.rstrip().endswith("질문: AlphaFold 3가 뭐야?")
 
 
