@@ -259,7 +259,7 @@ def eval_command(
     questions = read_questions(questions_file)
     pipeline = Pipeline.from_settings(settings)
     ensure_index(pipeline)
-    metrics, details = evaluate(pipeline, questions)
+    metrics, details = evaluate(pipeline, questions, show_progress=True)
     if out:
         out.write_text(json.dumps({"metrics": metrics, "questions": details}, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from .chunk import plain_text
 from .errors import RagError
@@ -89,9 +90,10 @@ def contains_answer(answer: str, answer_keys: list[list[str]]) -> bool:
 
 
 def evaluate(
-    pipeline: Pipeline, questions: list[EvalQuestion], answers: bool = True
+    pipeline: Pipeline, questions: list[EvalQuestion], answers: bool = True, show_progress: bool = False
 ) -> tuple[dict[str, float | int | str], list[dict]]:
-    """Returns the metrics and one record per question; `answers=False` measures retrieval only."""
+    """Returns the metrics and one record per question; `answers=False` measures retrieval only.
+    `show_progress` draws a bar on stderr (an LLM takes ~20 s a question on 2 cores)."""
     deep_settings = pipeline.settings.model_copy(update={"top_k": max(MRR_DEPTH, pipeline.settings.top_k)})
     index = pipeline.index.current()
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
@@ -100,7 +102,7 @@ def evaluate(
     correct_by_type: dict[str, list[bool]] = {}
     correct: list[bool] = []
     details = []
-    for item in questions:
+    for item in tqdm(questions, desc="questions", unit="question", disable=not show_progress):
         ranked = find_evidence(index, pipeline.embeddings, item.question, deep_settings).hits
         record: dict = {"id": item.id, "question": item.question, "retrieved": [h.chunk.id for h in ranked]}
         details.append(record)

