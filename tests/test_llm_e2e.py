@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from conftest import ROOT, free_port, wait_until_serving
+from rag.generate import context_sources
 from rag.llm import make_chat_model
 from rag.local_models import GEMMA, gguf_path
 from rag.pipeline import Pipeline
@@ -82,7 +83,7 @@ def test_openai_answerer_against_a_local_server(real_pipeline, llama_server):
     assert answer.answerer == f"openai:gemma-3-270m @ {llama_server}"
 
     # The length cap reaches the server (langchain-openai's own max_completion_tokens would be ignored).
-    reply = make_chat_model(settings).invoke(answer_messages(QUESTION, answer.retrieved))
+    reply = make_chat_model(settings).invoke(answer_messages(QUESTION, context_sources(pipeline.evidence(QUESTION))))
     assert 0 < reply.usage_metadata["output_tokens"] <= 32
 
 
