@@ -2,7 +2,10 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 import urllib.request
 from pathlib import Path
 
@@ -80,3 +83,23 @@ def wait_until_serving(url: str, server: subprocess.Popen, log_path: Path, secon
                 server.kill()
                 pytest.fail(f"{url} did not start:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.5)
+
+
+@contextmanager
+def llama_cpp_server(model: Path, log_dir: Path, seconds: float = 180) -> Iterator[str]:
+    """llama.cpp's OpenAI-compatible server on a free loopback port for `model`; yields its /v1 URL."""
+    log_path = log_dir / "server.log"
+    port = free_port()
+    with log_path.open("w") as log:  # a file, not a pipe: the server logs a lot and would block on a full pipe
+        server = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "4096"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}/v1"
+        try:
+            wait_until_serving(f"{base_url}/models", server, log_path, seconds=seconds)
+            yield base_url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, free_port, wait_until_serving
+from conftest import ROOT, llama_cpp_server
 from rag.generate import context_sources
 from rag.llm import make_chat_model
 from rag.local_models import GEMMA, gguf_path
@@ -58,20 +58,8 @@ def test_local_gguf_in_process(real_pipeline):
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    port = free_port()
-    log = log_path.open("w")  # a file, not a pipe: the server logs a lot and would block on a full pipe
-    server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(GEMMA)), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}/v1"
-    wait_until_serving(f"{base_url}/models", server, log_path, seconds=120)
-    yield base_url
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
+    with llama_cpp_server(gguf_path(GEMMA), tmp_path_factory.mktemp("llama-server"), seconds=120) as base_url:
+        yield base_url
 
 
 def test_openai_answerer_against_a_local_server(real_pipeline, llama_server):

@@ -7,12 +7,10 @@ not-found sentence for a detail the archive does not hold.
 """
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import free_port, wait_until_serving
+from conftest import llama_cpp_server
 from rag.messages import NOT_FOUND_ANSWER
 from rag.pipeline import Pipeline
 
@@ -53,20 +51,8 @@ def test_qwen_in_process(real_pipeline):
 
 @pytest.fixture(scope="module")
 def qwen_server(tmp_path_factory):
-    log_path = tmp_path_factory.mktemp("qwen-server") / "server.log"
-    port = free_port()
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(QWEN)), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
-    )
-    base_url = f"http://127.0.0.1:{port}/v1"
-    wait_until_serving(f"{base_url}/models", server, log_path, seconds=180)
-    yield base_url
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
+    with llama_cpp_server(gguf_path(QWEN), tmp_path_factory.mktemp("qwen-server")) as base_url:
+        yield base_url
 
 
 def test_qwen_behind_the_openai_compatible_server(real_pipeline, qwen_server):
