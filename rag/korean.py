@@ -217,10 +217,12 @@ ANSWER_TYPES: dict[str, re.Pattern[str]] = {"date": _TIME, "number": _NUMBER, "n
 _WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name",
                    "when": "date", "who": "name", "whom": "name", "where": "name"}
 _ENGLISH_NUMBER_QUESTION = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
-_MANY_MARKERS = {("여러", "MM"), ("모든", "MM"), ("며칠", "NNG"), ("전부", "NNG"), ("전부", "MAG"),
-                 ("모두", "MAG"), ("모두", "NNG")}
-"""`여러`, `며칠`, `모든`, `전부`/`모두`: the question asks about more than one post..."""
+_MANY_MARKERS = {("며칠", "NNG"), ("전부", "NNG"), ("전부", "MAG"), ("모두", "MAG"), ("모두", "NNG")}
+"""`며칠`, `전부`/`모두`: the question asks about more than one post..."""
 _REPORT_NOUNS = {"글", "소식", "얘기", "이야기", "말", "기사", "내용", "언급", "포스트", "뉴스"}
+_MANY_DETERMINERS = {"여러", "모든"}
+_OCCASIONS = _REPORT_NOUNS | {"날", "번", "다이제스트"}
+"""...as does `여러`/`모든` before what a post reports or an occasion (`여러 글`, `모든 날`; not `모든 면에서`)..."""
 """...as does a plural of what a post reports (`소식들`, `글들`, `얘기들`; not `도구들`)..."""
 _ALL_OF_IT = re.compile(r"다\s*(?:알려|정리|보여|찾아)")
 """...as does `다 알려줘` / `다 정리해줘`."""
@@ -246,6 +248,9 @@ class QuestionAnalysis:
     """The noun a wh-word asks about (`저널` in `어느 저널`, `저자` in `저자가 누구`)."""
     latin_names: tuple[str, ...]
     """Latin-script words of the question that look like names or terms."""
+    proper_words: tuple[str, ...] = ()
+    """Capitalised words inside an English question (`Chrome`, `Nano`): looked up in the other script like
+    names, but never a reason to refuse (`Chinese` is an English word, not a name the archive must use)."""
     hangul_names: tuple[str, ...] = ()
     """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose consonant
     skeleton is long enough (`데이터브릭스`) not to match a word by chance (`작곡`, `수도`)."""
@@ -274,7 +279,8 @@ class QuestionAnalysis:
         if _INSTRUCTION_OVERRIDE.search(self.text):
             return [self.text]
         unknown = [name for name in self.latin_names if not archive_knows(name) and not self.spellings_of(name)]
-        if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus):
+        if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus) \
+                and not archive_knows(compound_stem(self.focus)):
             unknown.append(self.focus)
         return list(dict.fromkeys(unknown))
 
@@ -305,6 +311,8 @@ def analyse_question(
         focus=_focus_noun(tokens),
         latin_names=tuple(token.form for token in tokens if token.tag == "SL" and _looks_like_name(token.form, english)
                           and not _is_gloss(token, question)),
+        proper_words=tuple(token.form for token in tokens[1:] if english and token.tag == "SL" and token.form[0].isupper()
+                           and token.form.lower() not in ENGLISH_STOPWORDS),
         hangul_names=tuple(token.form for token in topic_tokens
                            if len(token.form) >= 2 and _HANGUL_RUN.fullmatch(token.form)
                            and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)),
@@ -333,7 +341,21 @@ def _looks_like_name(word: str, in_english: bool) -> bool:
 def _asks_many_posts(tokens: list, question: str) -> bool:
     plural_reports = any(token.form == "들" and token.tag == "XSN" and previous.form in _REPORT_NOUNS
                          for previous, token in zip(tokens, tokens[1:]))
-    return plural_reports or any((t.form, t.tag) in _MANY_MARKERS for t in tokens) or bool(_ALL_OF_IT.search(question))
+    several_occasions = any(token.form in _MANY_DETERMINERS and token.tag == "MM" and following.form in _OCCASIONS
+                            for token, following in zip(tokens, tokens[1:]))
+    return (plural_reports or several_occasions or any((t.form, t.tag) in _MANY_MARKERS for t in tokens)
+            or bool(_ALL_OF_IT.search(question)))
+
+
+def compound_stem(noun: str) -> str:
+    """`경쟁사` -> `경쟁`, `연구자` -> `연구`: the stem of a compound noun that Kiwi can also read as a noun plus a
+    one-syllable noun or suffix naming the kind of thing (company, person, amount); an archive writing `경쟁자`
+    shares it. A word Kiwi cannot read so (`베이스`, `학술지`) is its own stem."""
+    for tokens, _ in kiwi().analyze(noun, top_n=3):
+        if (len(tokens) == 2 and tokens[0].tag == "NNG" and len(tokens[0].form) >= 2
+                and tokens[1].tag in ("NNG", "XSN") and len(tokens[1].form) == 1):
+            return tokens[0].form
+    return noun
 
 
 def _focus_noun(tokens: list) -> str | None:

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from rag.korean import (
-    QuotableSentence, analyse_question, bigram_tokens, consonant_skeleton, content_tokens, split_sentences,
+    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, content_tokens, split_sentences,
 )
 
 MAY_POSTS = [date(2024, 5, 3), date(2024, 5, 4), date(2024, 5, 9), date(2024, 5, 10)]
@@ -97,6 +97,21 @@ def test_unknown_terms_are_latin_names_and_focus_nouns_the_archive_never_uses():
     assert analyse_question("xLSTM 논문이 뭐야?").unknown_terms(knows) == []
 
 
+def test_a_compound_focus_noun_is_known_when_the_archive_uses_its_stem():
+    knows = lambda term: term.lower() in {"snowflake", "경쟁", "연구", "베이", "학술"}  # noqa: E731
+    assert compound_stem("경쟁사") == "경쟁" and compound_stem("연구자") == "연구"
+    assert analyse_question("Snowflake의 경쟁사는 어디야?").unknown_terms(knows) == []
+    # Kiwi reads neither as noun + suffix: a loanword and a noun whose stem means something else
+    assert compound_stem("베이스") == "베이스" and compound_stem("학술지") == "학술지"
+    assert analyse_question("Snowflake는 어떤 베이스 모델을 썼어?").unknown_terms(knows) == ["베이스"]
+
+
+def test_capitalised_words_of_an_english_question_are_looked_up_but_never_refused():
+    question = analyse_question("Which Chrome version is Gemini Nano supposed to ship in?")
+    assert question.proper_words == ("Chrome", "Gemini", "Nano") and question.latin_names == ()
+    assert question.unknown_terms(lambda term: False) == []
+
+
 def test_a_question_in_english_keeps_its_content_words_and_names():
     question = analyse_question("In DeepSeek V2's training data, how much more Chinese text is there than English?")
     assert {"deepseek", "training", "chinese", "text"} <= question.morphemes
@@ -116,6 +131,9 @@ def test_a_question_in_english_keeps_its_content_words_and_names():
     ("PDF에서 텍스트 뽑는 도구들이 뭐였어?", False),  # a plural of things, not of posts
     ("베이스 모델과 인스트럭트 모델에는 각각 어떤 데이터를 써?", False),
     ("5월 9일 글에서 AlphaFold 3에 대해 뭐라고 했지?", False),
+    ("Arctic이 거의 모든 면에서 앞선다고 비교한 경쟁사가 어디야?", False),  # `모든` of aspects, not of posts
+    ("여러 LLM을 판사로 쓰는 방식은 어디에 의미가 있어?", False),
+    ("모든 글에서 GPT-4o 얘기 찾아줘", True),
 ])
 def test_questions_about_several_posts_are_recognised(question, many):
     assert analyse_question(question).many_posts is many
