@@ -248,9 +248,6 @@ class QuestionAnalysis:
     """The noun a wh-word asks about (`저널` in `어느 저널`, `저자` in `저자가 누구`)."""
     latin_names: tuple[str, ...]
     """Latin-script words of the question that look like names or terms."""
-    proper_words: tuple[str, ...] = ()
-    """Capitalised words inside an English question (`Chrome`, `Nano`): looked up in the other script like
-    names, but never a reason to refuse (`Chinese` is an English word, not a name the archive must use)."""
     hangul_names: tuple[str, ...] = ()
     """Hangul words of the topic that may spell a foreign name: proper nouns, and common nouns whose consonant
     skeleton is long enough (`데이터브릭스`) not to match a word by chance (`작곡`, `수도`)."""
@@ -311,8 +308,6 @@ def analyse_question(
         focus=_focus_noun(tokens),
         latin_names=tuple(token.form for token in tokens if token.tag == "SL" and _looks_like_name(token.form, english)
                           and not _is_gloss(token, question)),
-        proper_words=tuple(token.form for token in tokens[1:] if english and token.tag == "SL" and token.form[0].isupper()
-                           and token.form.lower() not in ENGLISH_STOPWORDS),
         hangul_names=tuple(token.form for token in topic_tokens
                            if len(token.form) >= 2 and _HANGUL_RUN.fullmatch(token.form)
                            and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)),

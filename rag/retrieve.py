@@ -51,8 +51,7 @@ def with_other_spellings(question: QuestionAnalysis, index: ArchiveIndex) -> Que
     """A name the archive never writes as asked gets its spellings in the other script that the archive uses
     (`엔비디아` -> `nvidia`, `Chameleon` -> `카멜레온`): they are searched too, a section naming the name either way
     can answer, and the name counts as known. Names the archive writes as asked stay as they are."""
-    names = [*question.hangul_names, *question.latin_names, *question.proper_words]
-    spellings = tuple((name, spelling) for name in names
+    spellings = tuple((name, spelling) for name in [*question.hangul_names, *question.latin_names]
                       if not index.keywords.knows(name) for spelling in index.keywords.spellings(name))
     if not spellings:
         return question

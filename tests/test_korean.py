@@ -106,12 +106,6 @@ def test_a_compound_focus_noun_is_known_when_the_archive_uses_its_stem():
     assert analyse_question("Snowflake는 어떤 베이스 모델을 썼어?").unknown_terms(knows) == ["베이스"]
 
 
-def test_capitalised_words_of_an_english_question_are_looked_up_but_never_refused():
-    question = analyse_question("Which Chrome version is Gemini Nano supposed to ship in?")
-    assert question.proper_words == ("Chrome", "Gemini", "Nano") and question.latin_names == ()
-    assert question.unknown_terms(lambda term: False) == []
-
-
 def test_a_question_in_english_keeps_its_content_words_and_names():
     question = analyse_question("In DeepSeek V2's training data, how much more Chinese text is there than English?")
     assert {"deepseek", "training", "chinese", "text"} <= question.morphemes
