@@ -25,7 +25,7 @@ except ImportError:
 from . import messages
 from .conversation import Turn
 from .errors import QuestionError, RagError
-from .evaluate import evaluate, read_questions
+from .evaluate import evaluate, evaluate_timelines, read_questions, read_timeline_topics
 from .index import IngestReport
 from .pipeline import Pipeline
 from .present import AnswerView, answer_json, building_index_line, ingest_lines, plan_lines, view_of
@@ -193,6 +193,43 @@ def ask_command(
     raise typer.Exit(1 if answer.error else 0)
 
 
+@app.command("timeline")
+@with_settings("index", "search")
+def timeline_command(
+    settings: Settings,
+    topic: Annotated[str, typer.Argument(help="A name or term: xLSTM, GPT-4o, 엔비디아.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline and its citations as JSON.")] = False,
+    since: DateOption = None,
+    until: DateOption = None,
+) -> None:
+    """Every post that mentions a topic, oldest first: date · title · one cited sentence."""
+    pipeline = Pipeline.from_settings(settings)
+    pipeline.check_question(topic)
+    ensure_index(pipeline)
+    show_or_print_json(pipeline.timeline(topic, since.date() if since else None, until.date() if until else None), as_json)
+
+
+@app.command("digest")
+@with_settings("index", "search")
+def digest_command(
+    settings: Settings,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the digest and its citations as JSON.")] = False,
+    since: DateOption = None,
+    until: DateOption = None,
+) -> None:
+    """The headline items of every post of a period (default: the archive's last week), each cited."""
+    pipeline = Pipeline.from_settings(settings)
+    ensure_index(pipeline)
+    show_or_print_json(pipeline.digest(since.date() if since else None, until.date() if until else None), as_json)
+
+
+def show_or_print_json(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        print_view(view_of(answer), text_already_shown=False)
+
+
 @app.command("chat")
 @with_settings("index", "search", "answer", "llm")
 def chat_command(
@@ -245,6 +282,27 @@ def _format_metric(value: object) -> str:
     if isinstance(value, float):
         return "n/a" if math.isnan(value) else f"{value:.3f}"
     return str(value)
+
+
+@app.command("eval-timeline")
+@with_settings("index", "search")
+def eval_timeline_command(
+    settings: Settings,
+    topics_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL topics (eval/timeline.jsonl format).")],
+    out: Annotated[Optional[Path], typer.Option(help="Also write metrics and per-topic details to this JSON file.")] = None,
+) -> None:
+    """Timeline quality: post precision and recall against each topic's posts, and first-mention accuracy."""
+    pipeline = Pipeline.from_settings(settings)
+    ensure_index(pipeline)
+    metrics, details = evaluate_timelines(pipeline, read_timeline_topics(topics_file))
+    if out:
+        out.write_text(json.dumps({"metrics": metrics, "topics": details}, ensure_ascii=False, indent=2), encoding="utf-8")
+    width = max(map(len, metrics))
+    for key, value in metrics.items():
+        typer.echo(f"{key:<{width}}  {_format_metric(value)}")
+    for detail in details:
+        if detail["missed"] or detail["extra"] or not detail["first_correct"]:
+            typer.echo(f"  {detail['topic']}: missed {detail['missed']} extra {detail['extra']}")
 
 
 @app.command("eval")

@@ -178,3 +178,52 @@ def evaluate(
         },
     })
     return metrics, details
+
+
+@dataclass(frozen=True)
+class TimelineTopic:
+    """A topic of eval/timeline.jsonl: a timeline question and every post that mentions the topic."""
+
+    topic: str
+    question: str
+    posts: list[str]
+    """Slugs of the posts whose text (link targets aside) names the topic in one of its spellings."""
+
+
+def read_timeline_topics(path: Path) -> list[TimelineTopic]:
+    topics = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            topics.append(TimelineTopic(topic=row["topic"], question=row["question"], posts=list(row["posts"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise RagError(f"{path}:{number}: not a timeline topic ({error})") from None
+    return topics
+
+
+def evaluate_timelines(pipeline: Pipeline, topics: list[TimelineTopic]) -> tuple[dict, list[dict]]:
+    """Each topic's question asked as a user would (so the intent must be recognised too), scored by the posts
+    its timeline lists: post precision and recall (pooled over topics), and whether the first post is the first
+    mention. A question not answered as a timeline lists no posts."""
+    details = []
+    for topic in topics:
+        answer = pipeline.ask(topic.question)
+        listed = list(dict.fromkeys(c.chunk.slug for c in answer.citations)) if answer.kind == "timeline" else []
+        gold = set(topic.posts)
+        details.append({
+            "topic": topic.topic, "question": topic.question, "kind": answer.kind, "listed": listed,
+            "missed": sorted(gold - set(listed)), "extra": [slug for slug in listed if slug not in gold],
+            "first_correct": bool(listed) and listed[0] == min(topic.posts), "answer": answer.text,
+        })
+    listed_total = sum(len(d["listed"]) for d in details)
+    found = sum(len(d["listed"]) - len(d["extra"]) for d in details)
+    metrics = {
+        "topics": len(topics),
+        "recognised_as_timeline": sum(d["kind"] == "timeline" for d in details),
+        "post_precision": found / listed_total if listed_total else float("nan"),
+        "post_recall": found / sum(len(t.posts) for t in topics) if topics else float("nan"),
+        "first_mention": float(np.mean([d["first_correct"] for d in details])) if details else float("nan"),
+    }
+    return metrics, details

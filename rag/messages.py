@@ -25,6 +25,14 @@ ANSWER_WITH_SOURCES = "↳ 출처를 붙인 답변:"
 ATTRIBUTED_NOTE = "ⓘ {markers}: 모델이 출처를 표시하지 않은 문장에, 내용이 가장 많이 겹치는 자료를 프로그램이 연결했습니다."
 REWRITTEN_QUESTION = "↳ 검색한 질문: {question}"
 
+# Timelines and digests
+TIMELINE_HEADER = "'{topic}' 언급: 글 {posts}개, 처음 {first} (날짜순)"
+TIMELINE_MORE = "… 이후 글 {more}개에도 나옵니다."
+TIMELINE_NOTHING = "아카이브에서 '{topic}'을(를) 언급한 글을 찾지 못했습니다."
+DIGEST_QUESTION = "다이제스트 요약"
+DIGEST_HEADER = "{period} 다이제스트: 글 {posts}개"
+DIGEST_NOTHING = "{period} 기간에는 글이 없습니다."
+
 # Chat (CLI and web)
 CHAT_BANNER = "digest-rag · 답변: {answerer} · 임베딩: {embedder}"
 CHAT_HELP = "질문을 입력하세요. 새 대화: /new, 끝내기: /exit 또는 Ctrl-D"

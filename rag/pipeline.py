@@ -28,6 +28,7 @@ from .korean import without_invisible_characters
 from .records import Answer
 from .retrieve import Evidence, HybridRetriever, find_evidence
 from .settings import Settings
+from .timeline import ByIntent, digest, timeline
 
 
 class Query(TypedDict, total=False):
@@ -99,8 +100,9 @@ class Pipeline:
         )
 
     def chain(self) -> Runnable[Query | str, Answer]:
-        """question -> evidence -> answer; `.stream()` yields text pieces, then the `Answer`."""
-        return RunnableLambda(self.evidence) | AnswerStep(self.answerer)
+        """question -> evidence -> answer (a timeline or a digest when the question asks for one, rag/intent.py);
+        `.stream()` yields text pieces, then the `Answer`."""
+        return RunnableLambda(self.evidence) | AnswerStep(ByIntent(self.answerer))
 
     def retriever(self) -> HybridRetriever:
         """The same search as a LangChain retriever (query string -> Documents)."""
@@ -117,6 +119,14 @@ class Pipeline:
         """Text pieces as they are written, then the finished Answer with its verified citations."""
         question = self.check_question(question)
         yield from self.chain().stream({"question": question, "since": since, "until": until})
+
+    def timeline(self, topic: str, since: date | None = None, until: date | None = None) -> Answer:
+        """Every post that mentions `topic`, oldest first, one cited sentence each."""
+        return timeline(self.evidence({"question": self.check_question(topic), "since": since, "until": until}))
+
+    def digest(self, since: date | None = None, until: date | None = None) -> Answer:
+        """The headline items of every post from `since` to `until` (default: the archive's last week)."""
+        return digest(self.evidence({"question": messages.DIGEST_QUESTION, "since": since, "until": until}))
 
     def ask(self, question: str, since: date | None = None, until: date | None = None) -> Answer:
         *_, answer = self.stream(question, since, until)

@@ -98,3 +98,5 @@ class Answer:
     """Shown beside the answer, e.g. when a generated answer cites nothing."""
     error: str | None = None
     """Why no (complete) answer could be written, naming the setting to fix."""
+    kind: str = "answer"
+    """"answer", "timeline" (one dated line per post mentioning a topic) or "digest" (a period's headlines)."""
