@@ -92,6 +92,7 @@ def answer_json(answer: Answer) -> dict:
     return {
         "question": answer.question,
         "answer": answer.text,
+        "kind": answer.kind,
         "refused": answer.refused,
         "answerer": answer.answerer,
         "error": answer.error,

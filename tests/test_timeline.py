@@ -1,0 +1,62 @@
+"""Timelines and digests on the real content/ archive (real embedder, index and Kiwi), and through the CLI."""
+
+import json
+import re
+from datetime import date
+
+from rag.messages import DIGEST_NOTHING
+
+from test_cli import run
+
+
+def test_a_timeline_lists_every_post_naming_the_topic_oldest_first(real_pipeline):
+    answer = real_pipeline.ask("엔비디아 얘기가 나온 글들 날짜순으로 알려줘")
+    assert answer.kind == "timeline" and not answer.refused
+    slugs = [citation.chunk.slug for citation in answer.citations]
+    # the posts are written in English (NVIDIA): the Korean spelling finds them, each once, in date order
+    dates = [citation.chunk.date for citation in answer.citations]
+    assert len(set(slugs)) == len(slugs) and dates == sorted(dates)
+    assert len(slugs) >= 3
+    for citation in answer.citations:
+        assert re.search(r"nvidia|엔비디아", citation.chunk.text, re.IGNORECASE)
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("'엔비디아' 언급: 글 ") and f"처음 {answer.citations[0].chunk.date.isoformat()}" in lines[0]
+    for line, citation in zip(lines[1:], answer.citations):
+        assert line.startswith(f"- {citation.chunk.date.isoformat()} · {citation.chunk.title}: ")
+        assert line.endswith(f"[{citation.marker}]")
+
+
+def test_a_topic_the_archive_never_names_has_no_timeline(real_pipeline):
+    answer = real_pipeline.ask("Claude 3.5 Sonnet은 언제부터 언급됐어?")
+    assert answer.kind == "timeline" and answer.refused and answer.citations == []
+
+
+def test_a_dated_question_about_a_topic_is_not_a_digest(real_pipeline):
+    assert real_pipeline.ask("5월 9일에 AlphaFold 3에 대해 뭐라고 했지?").kind == "answer"
+
+
+def test_a_digest_gives_each_post_of_the_period_its_headlines(real_pipeline):
+    answer = real_pipeline.ask("5월 둘째 주 요약해줘")
+    assert answer.kind == "digest" and answer.date_range == (date(2024, 5, 6), date(2024, 5, 12))
+    dates = [line for line in answer.text.splitlines() if line.startswith("**")]
+    assert [line[2:12] for line in dates] == ["2024-05-09", "2024-05-10"]
+    assert {citation.chunk.slug for citation in answer.citations} == {"daily-20240509", "daily-20240510"}
+    assert all(citation.chunk.section == "Today's Preview" for citation in answer.citations)
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert 4 <= len(items) <= 8 and all(re.search(r"\[\d+\]$", item) for item in items)
+
+
+def test_a_period_without_posts_says_so(real_pipeline):
+    answer = real_pipeline.digest(date(2024, 6, 1), date(2024, 6, 7))
+    assert answer.refused and answer.text == DIGEST_NOTHING.format(period="2024-06-01 ~ 2024-06-07")
+
+
+def test_timeline_and_digest_commands(tmp_path):
+    timeline = run("-m", "rag", "timeline", "--json", "xLSTM", index_dir=tmp_path / "index")
+    assert timeline.returncode == 0, timeline.stderr
+    payload = json.loads(timeline.stdout)
+    assert payload["kind"] == "timeline" and [c["slug"] for c in payload["citations"]] == ["daily-20240509"]
+    digest = run("-m", "rag", "digest", "--since", "2024-05-03", "--until", "2024-05-04", index_dir=tmp_path / "index")
+    assert digest.returncode == 0, digest.stderr
+    assert digest.stdout.startswith("2024-05-03 ~ 2024-05-04 다이제스트: 글 3개")
+    assert "\n출처\n[1] 2024-05-03 · " in digest.stdout
