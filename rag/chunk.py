@@ -46,7 +46,8 @@ class _Line:
     """One line of the body as a reader sees it: plain text, the links in it, or a heading."""
 
     text: str
-    links: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    """(URL, the text it is attached to) of each link and bare URL of the line."""
     heading: tuple[int, str] | None = None
     """(level, name) of a markdown heading line."""
 
@@ -66,6 +67,9 @@ def clean_heading(text: str) -> str:
     text = _EMPHASIS.sub("", text)
     text = _EMOJI.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|bmp|avif)(?:$|[?#])", re.IGNORECASE)
 
 
 def clean_url(url: str) -> str:
@@ -120,40 +124,47 @@ def read_lines(markdown: str) -> list[_Line]:
     return lines
 
 
-def _inline(line: str, env: dict) -> tuple[str, tuple[str, ...]]:
-    """A line's inline markdown as text (link -> its text, image and HTML dropped, `**` kept) and its links."""
+def _inline(line: str, env: dict) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A line's inline markdown as text (link -> its text, image and HTML dropped, `**` kept) and its links,
+    each with the text it is attached to (a bare URL is its own text)."""
     if not line.strip():
         return "", ()
     parts: list[str] = []
-    links: list[str] = []
+    links: list[list[str]] = []
+    inside_link = False
     for token in _MARKDOWN.parseInline(line, env)[0].children or []:
         if token.type in ("text", "code_inline"):
             parts.append(token.content)
+            if inside_link:
+                links[-1][1] += token.content
         elif token.type in ("strong_open", "strong_close"):
             parts.append(token.markup)
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif token.type == "link_open":
-            links.append(str(token.attrs.get("href", "")))
+            links.append([str(token.attrs.get("href", "")), ""])
+            inside_link = True
+        elif token.type == "link_close":
+            inside_link = False
     text = "".join(parts).rstrip()
-    links.extend(match.group(0).rstrip(".,;:!?") for match in _BARE_URL.finditer(text))
-    return text, tuple(links)
+    found = [(url, anchor.strip()) for url, anchor in links]
+    found.extend((url, url) for url in (match.group(0).rstrip(".,;:!?") for match in _BARE_URL.finditer(text)))
+    return text, tuple(found)
 
 
-def _web_links(found: Iterable[str]) -> list[str]:
-    """http(s) links only (no `javascript:`, `data:`, images), tracking parameters removed, each once, in order."""
-    links: list[str] = []
-    for url in found:
-        if url.startswith(("http://", "https://")):
-            cleaned = clean_url(url)
-            if cleaned not in links:
-                links.append(cleaned)
-    return links
+def _web_links(found: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(URL, text) of http(s) links only (no `javascript:`, `data:`, image files: a picture is not a source),
+    tracking parameters removed, each URL once (with the text it first appears with), in order."""
+    links: dict[str, str] = {}
+    for url, anchor in found:
+        if url.startswith(("http://", "https://")) and not _IMAGE_FILE.search(url):
+            links.setdefault(clean_url(url), anchor)
+    return list(links.items())
 
 
 def extract_links(markdown: str) -> list[str]:
     """Links and bare URLs of `markdown`, images excluded, tracking parameters removed, in order."""
-    return _web_links(link for line in read_lines(markdown) for link in line.links)
+    return [url for url, _ in _web_links(link for line in read_lines(markdown) for link in line.links)]
 
 
 def plain_text(markdown: str) -> str:
@@ -242,6 +253,7 @@ def chunk_post(post: Post, max_chars: int) -> list[Chunk]:
             piece_text = _joined(piece)
             if not piece_text:
                 continue
+            links = _web_links(link for line in piece for link in line.links)
             chunks.append(
                 Chunk(
                     id=f"{post.slug}#{len(chunks):03d}",
@@ -252,7 +264,8 @@ def chunk_post(post: Post, max_chars: int) -> list[Chunk]:
                     tags=list(post.tags),
                     section=PATH_SEPARATOR.join(section.path),
                     text=piece_text,
-                    links=_web_links(link for line in piece for link in line.links),
+                    links=[url for url, _ in links],
+                    anchors=[anchor for _, anchor in links],
                 )
             )
     return chunks

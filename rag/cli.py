@@ -136,7 +136,7 @@ def print_view(view: AnswerView, text_already_shown: bool) -> None:
             section = f" · {card.section}" if card.section else ""
             typer.echo(f"{label} {card.date} · {card.title}{section} · {card.permalink}")
             for link in card.links:
-                typer.echo(f"    {link}")
+                typer.echo(f"    {link}" + (f"  {messages.QUOTE_LINK_MARK}" if link in card.quote_links else ""))
 
 
 def show_answer(parts: Iterator[str | Answer], stream: bool) -> Answer:

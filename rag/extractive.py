@@ -105,16 +105,19 @@ def _best_per_post(scored: list[ScoredSentence], floor: float, limit: int) -> li
 def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[RetrievedChunk]) -> Answer:
     """The quoted sentences joined, each followed by the marker of its source (numbered in order of first use);
     an answer about several posts gives one line per post, starting with its date."""
-    citations: list[Citation] = []
     markers: dict[str, int] = {}
+    sources: dict[str, tuple[ScoredSentence, list[str]]] = {}
     parts: list[str] = []
     for item in chosen:
         chunk = item.source.chunk
         if chunk.id not in markers:
             markers[chunk.id] = len(markers) + 1
-            citations.append(Citation(marker=markers[chunk.id], chunk=chunk, score=item.relevance))
+            sources[chunk.id] = (item, [])
+        sources[chunk.id][1].append(item.text)
         dated = f"{chunk.date.isoformat()}: " if question.many_posts else ""
         parts.append(f"{dated}{item.text} [{markers[chunk.id]}]")
+    citations = [Citation(marker=markers[chunk_id], chunk=first.source.chunk, score=first.relevance, quotes=tuple(quotes))
+                 for chunk_id, (first, quotes) in sources.items()]
     return Answer(
         question=question.text, text=("\n" if question.many_posts else " ").join(parts), citations=citations, refused=False,
         date_range=question.date_range, retrieved=hits,

@@ -42,7 +42,7 @@ from .records import Chunk, Problem
 from .sentences import SentenceStore
 from .settings import Settings
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 CHUNKER_VERSION = 2
 COLLECTION = "digest_chunks"
 EMBED_BATCH = 16

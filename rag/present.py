@@ -28,8 +28,15 @@ class CardView:
     section: str | None
     """The heading path, or None when it is just the post title (a post's intro)."""
     links: list[str]
+    """The section's links, those on the quoted sentences' lines first (`quote_links`)."""
     doubtful: bool = False
     cited: bool = True
+    quotes: tuple[str, ...] = ()
+    """The sentences the answer quotes from this section."""
+    quote_links: list[str] = field(default_factory=list)
+    """The links on the lines of the quoted sentences: their own sources."""
+    text: str = ""
+    """The section text, for showing the quotes in place."""
 
 
 @dataclass(frozen=True)
@@ -41,14 +48,33 @@ class AnswerView:
     error: str | None = None
     rewritten: str | None = None
     """`↳ 검색한 질문: …` when a follow-up was rewritten before searching."""
+    kind: str = "answer"
+    """"timeline" and "digest" texts are dated lists (rag/timeline.py): a header line, then `- ` items, a digest's
+    grouped under `**date · title**` lines."""
 
 
-def card(chunk: Chunk, label: str, anchor: int | None, doubtful: bool = False, cited: bool = True) -> CardView:
+def card(chunk: Chunk, label: str, anchor: int | None, doubtful: bool = False, cited: bool = True,
+         quotes: tuple[str, ...] = ()) -> CardView:
+    own = quote_links(chunk, quotes)
     return CardView(
         label=label, anchor=anchor, date=chunk.date.isoformat(), title=chunk.title, permalink=chunk.permalink,
-        section=chunk.section if chunk.section != chunk.title else None, links=list(chunk.links),
-        doubtful=doubtful, cited=cited,
+        section=chunk.section if chunk.section != chunk.title else None,
+        links=own + [url for url in chunk.links if url not in own], doubtful=doubtful, cited=cited,
+        quotes=quotes, quote_links=own, text=chunk.text,
     )
+
+
+def quote_links(chunk: Chunk, quotes: tuple[str, ...]) -> list[str]:
+    """The section's links that sit on the lines (list items, paragraphs) holding a quoted sentence."""
+    lines = [line.replace("**", "") for line in chunk.text.splitlines()]
+    quoted = [line for line in lines if any(quote_probe(quote) in line for quote in quotes)]
+    return [url for url, anchor in zip(chunk.links, chunk.anchors) if anchor and any(anchor in line for line in quoted)]
+
+
+def quote_probe(quote: str) -> str:
+    """The start of a quote's first sentence, as the section text writes it (a quote is cleaned of labels and
+    opening connectives, so its start is what is found)."""
+    return quote.split(". ")[0][:40]
 
 
 def view_of(answer: Answer, standalone: str | None = None) -> AnswerView:
@@ -57,7 +83,8 @@ def view_of(answer: Answer, standalone: str | None = None) -> AnswerView:
         heading = messages.SOURCES_HEADING
         cards = [
             card(c.chunk, f"[{c.marker}]" + ("" if c.supported else f" · {messages.DOUBTFUL_LABEL}")
-                 + (f" · {messages.ATTRIBUTED_LABEL}" if c.attributed else ""), c.marker, doubtful=not c.supported)
+                 + (f" · {messages.ATTRIBUTED_LABEL}" if c.attributed else ""), c.marker, doubtful=not c.supported,
+                 quotes=c.quotes)
             for c in answer.citations
         ]
     elif (answer.error or answer.warning) and answer.retrieved:
@@ -77,6 +104,7 @@ def view_of(answer: Answer, standalone: str | None = None) -> AnswerView:
         text=answer.text, cards_heading=heading, cards=cards, notes=notes,
         error=messages.ERROR_PREFIX + answer.error if answer.error else None,
         rewritten=messages.REWRITTEN_QUESTION.format(question=standalone) if standalone else None,
+        kind=answer.kind,
     )
 
 
@@ -101,7 +129,8 @@ def answer_json(answer: Answer) -> dict:
         "date_range": [day.isoformat() for day in answer.date_range] if answer.date_range else None,
         "citations": [
             {"marker": c.marker, **chunk_json(c.chunk), "score": round(c.score, 4), "supported": c.supported,
-             "attributed": c.attributed}
+             "attributed": c.attributed, "quote": " … ".join(c.quotes) or None,
+             "quote_links": quote_links(c.chunk, c.quotes)}
             for c in answer.citations
         ],
         "retrieved": [{**chunk_json(hit.chunk), "score": round(hit.score, 4)} for hit in answer.retrieved],

@@ -45,6 +45,8 @@ class Chunk:
     text: str
     """Section text with markdown links reduced to their text and images removed."""
     links: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+    """The text each link is attached to in `text` (`links[i]` is on `anchors[i]`; a bare URL is its own text)."""
 
     def embedding_text(self) -> str:
         """What the embedder and BM25 see: the heading context helps short sections match."""
@@ -67,6 +69,8 @@ class Citation:
     """False when the claims citing it share too little with its text (see rag/citations.py)."""
     attributed: bool = False
     """True when the program attached it to a claim the model left without a marker (see rag/citations.py)."""
+    quotes: tuple[str, ...] = ()
+    """The sentences of the section that the answer quotes (extractive answers, timelines, digests)."""
 
 
 @dataclass(frozen=True)

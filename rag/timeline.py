@@ -67,7 +67,8 @@ def timeline(evidence: Evidence, terms: list[str] | None = None) -> Answer:
                       kind="timeline")
     posts = sorted(by_post.values(), key=lambda chunks: chunks[0].date)
     entries = [_best_sentence(chunks, patterns, evidence.query_vector, index) for chunks in posts[:TIMELINE_POSTS]]
-    citations = [Citation(marker=n, chunk=chunk, score=score) for n, (chunk, _, score) in enumerate(entries, start=1)]
+    citations = [Citation(marker=n, chunk=chunk, score=score, quotes=(sentence,))
+                 for n, (chunk, sentence, score) in enumerate(entries, start=1)]
     lines = [messages.TIMELINE_HEADER.format(topic=" ".join(terms), posts=len(posts), first=posts[0][0].date.isoformat())]
     lines += [f"- {chunk.date.isoformat()} · {chunk.title}: {sentence} [{n}]"
               for n, (chunk, sentence, _) in enumerate(entries, start=1)]
@@ -139,17 +140,18 @@ def digest(evidence: Evidence) -> Answer:
     if not posts:
         return Answer(question=question.text, text=messages.DIGEST_NOTHING.format(period=period), citations=[],
                       refused=True, date_range=(start, end), kind="digest")
-    citations: list[Citation] = []
-    markers: dict[str, int] = {}
+    quotes: dict[str, list[str]] = {}
+    chunks_by_id: dict[str, Chunk] = {}
     lines = [messages.DIGEST_HEADER.format(period=period, posts=len(posts))]
     for chunks in sorted(posts.values(), key=lambda chunks: chunks[0].date):
         first = chunks[0]
         lines.append(f"\n**{first.date.isoformat()} · {first.title}**")
         for chunk, label, sentence in headline_items(chunks):
-            if chunk.id not in markers:
-                markers[chunk.id] = len(markers) + 1
-                citations.append(Citation(marker=markers[chunk.id], chunk=chunk, score=1.0))
-            lines.append(f"- {label + ': ' if label else ''}{sentence} [{markers[chunk.id]}]")
+            chunks_by_id[chunk.id] = chunk
+            quotes.setdefault(chunk.id, []).append(sentence)
+            lines.append(f"- {label + ': ' if label else ''}{sentence} [{list(quotes).index(chunk.id) + 1}]")
+    citations = [Citation(marker=n, chunk=chunks_by_id[chunk_id], score=1.0, quotes=tuple(quoted))
+                 for n, (chunk_id, quoted) in enumerate(quotes.items(), start=1)]
     return Answer(question=question.text, text="\n".join(lines), citations=citations, refused=False,
                   date_range=(start, end), retrieved=[RetrievedChunk(c.chunk, 1.0) for c in citations], kind="digest")
 

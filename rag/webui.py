@@ -46,8 +46,21 @@ CSS = """
 .source-card .section { font-size: 0.85em; color: #374151; }
 .source-card ul { margin: 0.3em 0 0 1.1em; padding: 0; font-size: 0.8em; }
 .source-card .inert-link { color: #6b7280; text-decoration: line-through; }
+.source-card ul .quote-link::after { content: " ← QUOTE_LINK_LABEL"; color: #15803d; font-weight: 600; }
+.source-card details { margin-top: 0.3em; font-size: 0.85em; }
+.source-card details summary { cursor: pointer; color: #2563eb; }
+.source-card .section-text { white-space: pre-wrap; color: #4b5563; margin-top: 0.3em; }
+.source-card mark { background: #fef08a; color: inherit; padding: 0 0.1em; border-radius: 3px; }
+.answer .timeline { list-style: none; margin: 0.5em 0 0 0.4em; padding: 0 0 0 1em; border-left: 2px solid #93c5fd; }
+.answer .timeline li { position: relative; margin: 0 0 0.7em 0; }
+.answer .timeline li::before { content: ""; position: absolute; left: -1.42em; top: 0.45em; width: 0.7em; height: 0.7em;
+  border-radius: 50%; background: #2563eb; }
+.answer .when { display: inline-block; font-weight: 600; font-variant-numeric: tabular-nums; color: #1d4ed8; margin-right: 0.4em; }
+.answer .digest-post { font-weight: 600; margin: 0.8em 0 0.2em 0; }
+.answer .digest-post .when { margin-right: 0.2em; }
+.answer ul.digest { margin: 0 0 0 1.2em; padding: 0; }
 #chat .bot .answer { padding-top: 0.2em; }
-"""
+""".replace("QUOTE_LINK_LABEL", messages.QUOTE_LINK_LABEL)
 
 ACCESSIBLE_LABELS_JS = """
 () => {
@@ -80,6 +93,46 @@ def text_html(text: str, turn: int | None = None) -> str:
     return _MARKER.sub(lambda m: f'<a class="marker" href="#src-{turn}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
 
 
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2}) · (.*)$")
+
+
+def dated_list_html(text: str, turn: int, kind: str) -> str:
+    """A timeline as a vertical dated list, a digest as items grouped under each post's date and title."""
+    parts: list[str] = []
+    open_list = False
+    for line in text.splitlines():
+        item = line.startswith("- ")
+        if item and not open_list:
+            parts.append(f'<ul class="{"timeline" if kind == "timeline" else "digest"}">')
+        elif not item and open_list:
+            parts.append("</ul>")
+        open_list = item
+        body = line[2:] if item else line.strip("*")
+        dated = _DATED.match(body)
+        shown = (f'<span class="when">{dated.group(1)}</span>{text_html(dated.group(2), turn)}' if dated
+                 else text_html(body, turn))
+        if item:
+            parts.append(f"<li>{shown}</li>")
+        elif line.startswith("**"):
+            parts.append(f'<div class="digest-post">{shown}</div>')
+        elif line.strip():
+            parts.append(f"<p>{shown}</p>")
+    if open_list:
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+def section_with_quotes(card: CardView) -> str:
+    """The section text, escaped, with each quoted sentence marked."""
+    shown = html.escape(card.text.replace("**", ""))
+    for quote in card.quotes:
+        for sentence in re.split(r"(?<=[.!?])\s+", quote):
+            escaped = html.escape(sentence.strip())
+            if len(escaped) > 8 and escaped in shown:
+                shown = shown.replace(escaped, f"<mark>{escaped}</mark>", 1)
+    return shown
+
+
 def source_card(card: CardView, turn: int) -> str:
     anchor = f' id="src-{turn}-{card.anchor}"' if card.anchor is not None else ""
     css_class = "doubtful" if card.doubtful else ("" if card.cited else "retrieved")
@@ -91,7 +144,11 @@ def source_card(card: CardView, turn: int) -> str:
     if card.section:
         parts.append(f'<div class="section">{html.escape(card.section)}</div>')
     if card.links:
-        parts.append("<ul>" + "".join(f"<li>{link(url)}</li>" for url in card.links) + "</ul>")
+        parts.append("<ul>" + "".join(
+            f'<li{" class=quote-link" if url in card.quote_links else ""}>{link(url)}</li>' for url in card.links) + "</ul>")
+    if card.quotes and card.text:
+        parts.append(f"<details><summary>{html.escape(messages.QUOTE_IN_SECTION)}</summary>"
+                     f'<div class="section-text">{section_with_quotes(card)}</div></details>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -102,7 +159,8 @@ def answer_html(answer: Answer, turn: int, standalone: str | None = None) -> str
     parts = ['<div class="answer">']
     if view.rewritten:
         parts.append(f'<div class="rewritten">{html.escape(view.rewritten)}</div>')
-    parts.append(f'<div class="answer-text">{text_html(view.text, turn)}</div>')
+    text = dated_list_html(view.text, turn, view.kind) if view.kind != "answer" else text_html(view.text, turn)
+    parts.append(f'<div class="answer-text {view.kind}">{text}</div>')
     parts.extend(f'<div class="note">{html.escape(note)}</div>' for note in view.notes)
     if view.error:
         parts.append(f'<div class="error">{html.escape(view.error)}</div>')

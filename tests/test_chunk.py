@@ -69,6 +69,19 @@ def test_links_exclude_images_and_tracking():
     assert clean_url("https://x.org/p?utm_source=a&k=v#frag") == "https://x.org/p?k=v#frag"
     assert clean_url("https://x.org/p") == "https://x.org/p"
     assert extract_links("[js](javascript:alert(1))") == []
+    assert extract_links("[사진](https://i.redd.it/abc.jpeg) [글](https://x.org/post)") == ["https://x.org/post"]
+
+
+def test_each_link_keeps_the_text_it_is_attached_to():
+    post = Post(slug="p", path=Path("p.md"), title="제목", description="", date=date(2024, 5, 1), update=None, tags=[],
+                permalink="https://x/p/", body=(
+                    "- **[AlphaFold 3 출시](https://blog.google/af3)**: 발표했습니다.\n"
+                    "- [@omarsar0](https://x.com/omarsar0/1)가 xLSTM 논문을 공유했습니다. 자세히: https://arxiv.org/abs/2405.04517\n"),
+                content_hash="h")
+    [only] = chunk_post(post, 700)
+    assert only.links == ["https://blog.google/af3", "https://x.com/omarsar0/1", "https://arxiv.org/abs/2405.04517"]
+    assert only.anchors == ["AlphaFold 3 출시", "@omarsar0", "https://arxiv.org/abs/2405.04517"]
+    assert all(anchor in only.text for anchor in only.anchors)
 
 
 def test_real_seed_chunks_stay_within_limit_and_keep_links():

@@ -42,6 +42,12 @@ def test_a_refusal_shows_no_cards():
     assert (view.cards_heading, view.cards, view.notes, view.error) == (None, [], [], None)
 
 
+def test_cli_marks_the_quoted_sentences_link(capsys):
+    print_view(view_of(quoted_answer()), text_already_shown=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == [f"    https://x.com/omarsar0/2  {messages.QUOTE_LINK_MARK}", "    https://x.com/GoogleDeepMind/1"]
+
+
 def test_cli_prints_each_card_once_with_its_links(capsys):
     answer = Answer(question="q", text="답 [1]", refused=False, citations=[Citation(1, chunk("a"), 1.0)])
     print_view(view_of(answer), text_already_shown=False)
@@ -57,4 +63,25 @@ def test_json_carries_citations_and_the_date_range():
     assert payload["citations"][0] | {} == {
         "marker": 1, "slug": "a", "date": "2024-05-04", "title": "a 제목", "section": "a 제목",
         "permalink": "https://x/a/", "links": ["https://a.org/1"], "score": 0.1235, "supported": True, "attributed": False,
+        "quote": None, "quote_links": [],
     }
+
+
+def quoted_answer() -> Answer:
+    """An answer quoting the second list item of a section whose items each carry their own link."""
+    section = Chunk(
+        id="p#001", slug="p", title="제목", date=date(2024, 5, 9), permalink="https://x/p/", tags=[], section="Today's Preview",
+        text="- **AlphaFold 3 출시**: @GoogleDeepMind가 AlphaFold 3을 발표했습니다.\n- **xLSTM 공유**: @omarsar0가 xLSTM 논문을 공유했습니다.",
+        links=["https://x.com/GoogleDeepMind/1", "https://x.com/omarsar0/2"], anchors=["@GoogleDeepMind", "@omarsar0"],
+    )
+    return Answer(question="q", text="@omarsar0가 xLSTM 논문을 공유했습니다. [1]", refused=False,
+                  citations=[Citation(1, section, 1.0, quotes=("@omarsar0가 xLSTM 논문을 공유했습니다.",))])
+
+
+def test_the_quoted_sentences_own_link_comes_first():
+    answer = quoted_answer()
+    [card] = view_of(answer).cards
+    assert card.quote_links == ["https://x.com/omarsar0/2"]
+    assert card.links == ["https://x.com/omarsar0/2", "https://x.com/GoogleDeepMind/1"]
+    payload = answer_json(answer)["citations"][0]
+    assert payload["quote"] == "@omarsar0가 xLSTM 논문을 공유했습니다." and payload["quote_links"] == ["https://x.com/omarsar0/2"]
