@@ -144,8 +144,9 @@ def source_card(card: CardView, turn: int) -> str:
     if card.section:
         parts.append(f'<div class="section">{html.escape(card.section)}</div>')
     if card.links:
-        parts.append("<ul>" + "".join(
-            f'<li{" class=quote-link" if url in card.quote_links else ""}>{link(url)}</li>' for url in card.links) + "</ul>")
+        items = [f'<li class="quote-link">{link(url)}</li>' if url in card.quote_links else f"<li>{link(url)}</li>"
+                 for url in card.links]
+        parts.append("<ul>" + "".join(items) + "</ul>")
     if card.quotes and card.text:
         parts.append(f"<details><summary>{html.escape(messages.QUOTE_IN_SECTION)}</summary>"
                      f'<div class="section-text">{section_with_quotes(card)}</div></details>')

@@ -24,6 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 SCREENSHOT = ROOT / "docs" / "ui.png"
+SCREENSHOTS = {kind: ROOT / "docs" / f"{kind}.png" for kind in ("timeline", "digest", "quote")}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -160,6 +161,46 @@ def test_default_stack_answers_with_linked_markers_and_source_cards(browser, ui_
     assert chat.locator("script, img[onerror], iframe").count() == 0
     page.wait_for_timeout(500)
     assert dialogs == [] and outside == []  # nothing executed, nothing fetched from outside
+    assert proxy.requests == []
+
+
+def test_timeline_digest_and_highlighted_quote(browser, ui_app):
+    url, _, proxy = ui_app
+    page = browser.new_page(viewport={"width": 1100, "height": 1400})
+    page.goto(url)
+    expect(page.locator(".status")).to_contain_text("답변 extractive")
+
+    ask(page, "엔비디아 얘기가 나온 글들 날짜순으로 알려줘")
+    timeline = page.locator("#chat .answer-text.timeline").last
+    days = [day.inner_text() for day in timeline.locator("ul.timeline li .when").all()]
+    assert len(days) >= 3 and days == sorted(days)
+    markers = [marker.get_attribute("href") for marker in timeline.locator("a.marker").all()]
+    assert len(markers) == len(days) and all(page.locator(href).count() == 1 for href in markers)
+    page.wait_for_timeout(1000)  # the chat's own scroll to the new answer settles first
+    timeline.scroll_into_view_if_needed()
+    timeline.screenshot(path=str(SCREENSHOTS["timeline"]))
+
+    ask(page, "5월 둘째 주 요약해줘")
+    digest = page.locator("#chat .answer-text.digest").last
+    posts = [post.inner_text() for post in digest.locator(".digest-post").all()]
+    assert [post[:10] for post in posts] == ["2024-05-09", "2024-05-10", "2024-05-11"]
+    assert digest.locator("ul.digest li").count() >= 4
+    assert digest.locator("script, img[onerror]").count() == 0  # the hostile post of 5/11 is listed inert
+    digest.scroll_into_view_if_needed()
+    digest.screenshot(path=str(SCREENSHOTS["digest"]))
+
+    ask(page, "Kaggle 대회 상금이 얼마였어?")
+    card = page.locator("#src-2-1")  # the third answer of this page, its first source
+    first_link = card.locator("ul li").first
+    assert "quote-link" in (first_link.get_attribute("class") or "")
+    assert first_link.locator("a").get_attribute("href") == "https://lmsys.org/blog/2024-05-02-kaggle-competition/"
+    highlighted = card.locator("details .section-text mark")
+    assert not highlighted.first.is_visible()  # collapsed until asked for
+    card.locator("details summary").click()
+    expect(highlighted.first).to_be_visible()
+    assert "100,000달러" in " ".join(mark.inner_text() for mark in highlighted.all())
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(SCREENSHOTS["quote"]))
     assert proxy.requests == []
 
 
