@@ -19,8 +19,8 @@ from .chain import not_found
 from .citations import CitationChecker, attribute_unmarked, unsupported_markers
 from .extractive import score_sentences
 from .llm import LazyChatModel, explain_failure
-from .prompts import answer_messages
-from .records import Answer, Citation, ContextSource
+from .prompts import answer_messages, digest_messages
+from .records import Answer, Citation, ContextSource, RetrievedChunk
 from .retrieve import Evidence
 from .settings import Settings
 
@@ -39,10 +39,26 @@ class GeneratingAnswerer:
             yield refusal.text
             yield refusal
             return
+        yield from self._write(evidence, sources, answer_messages(question.text, sources))
+
+    def condense(self, evidence: Evidence, digest: Answer) -> Iterator[str | Answer]:
+        """A period's digest (rag/timeline.py) rewritten by the model from its headline items, post by post,
+        under the same citation checks; a period without posts keeps its message."""
+        if not digest.citations:
+            yield digest.text
+            yield digest
+            return
+        sources = [ContextSource(RetrievedChunk(c.chunk, c.score), list(c.quotes)) for c in digest.citations]
+        evidence = replace(evidence, hits=[source.hit for source in sources])
+        for part in self._write(evidence, sources, digest_messages(evidence.question.text, sources)):
+            yield replace(part, kind="digest", date_range=digest.date_range) if isinstance(part, Answer) else part
+
+    def _write(self, evidence: Evidence, sources: list[ContextSource], prompt: list) -> Iterator[str | Answer]:
+        question = evidence.question
         checker = CitationChecker(len(sources))
         written: list[str] = []
         try:
-            for message_chunk in self._model.get().stream(answer_messages(question.text, sources)):
+            for message_chunk in self._model.get().stream(prompt):
                 shown = checker.feed(message_chunk.text)
                 if shown:
                     written.append(shown)
@@ -68,10 +84,11 @@ class GeneratingAnswerer:
         numbers = list(checker.cited)
         text, _ = attribute_unmarked(text, [source.text() for source in sources], numbers)
         cited = {label: sources[number - 1].hit for label, number in enumerate(numbers, start=1)}
+        shown = {label: tuple(sources[number - 1].passages) for label, number in enumerate(numbers, start=1)}
         unsupported = unsupported_markers(text, {label: hit.chunk for label, hit in cited.items()})
         citations = [
             Citation(marker=label, chunk=hit.chunk, score=hit.score, supported=label not in unsupported,
-                     attributed=numbers[label - 1] not in model_cited)
+                     attributed=numbers[label - 1] not in model_cited, quotes=shown[label])
             for label, hit in cited.items()
         ]
         refused = not citations and text.startswith(messages.NOT_FOUND_ANSWER)

@@ -70,7 +70,8 @@ class Citation:
     attributed: bool = False
     """True when the program attached it to a claim the model left without a marker (see rag/citations.py)."""
     quotes: tuple[str, ...] = ()
-    """The sentences of the section that the answer quotes (extractive answers, timelines, digests)."""
+    """The sentences of the section that the answer quotes (extractive answers, timelines, digests), or for a
+    generated answer the passages of it that the model was shown."""
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,8 @@ def _period(start: date, end: date, post_dates: list[date]) -> str:
 
 
 class ByIntent:
-    """The answerer of a pipeline: timelines and digests are answered here, every other question by `answerer`."""
+    """The answerer of a pipeline: timelines and digests are answered here (an LLM answerer condenses a digest
+    under its citation checks), every other question by `answerer`."""
 
     def __init__(self, answerer: Answerer) -> None:
         self.answerer = answerer
@@ -201,5 +202,9 @@ class ByIntent:
             yield from self.answerer.stream(evidence)
             return
         answer = timeline(evidence) if intent == "timeline" else digest(evidence)
+        condense = getattr(self.answerer, "condense", None)  # an LLM answerer rewrites a digest; a timeline stays
+        if intent == "digest" and condense is not None:
+            yield from condense(evidence, answer)
+            return
         yield answer.text
         yield answer

@@ -60,3 +60,20 @@ def test_timeline_and_digest_commands(tmp_path):
     assert digest.returncode == 0, digest.stderr
     assert digest.stdout.startswith("2024-05-03 ~ 2024-05-04 다이제스트: 글 3개")
     assert "\n출처\n[1] 2024-05-03 · " in digest.stdout
+
+
+def test_an_llm_condenses_a_digest_under_the_citation_checks(real_pipeline):
+    from openai_stub import start_scripted_server
+    from rag.pipeline import Pipeline
+
+    reply = "- 2024-05-09: AlphaFold 3가 발표되었습니다 [1]\n- 2024-05-10: AlphaFold 3의 능력이 소개되었습니다 [2][9]"
+    base_url, server = start_scripted_server(reply, seconds_per_piece=0.0)
+    try:
+        pipeline = Pipeline.from_settings(real_pipeline.settings.model_copy(update={"llm": "openai", "llm_base_url": base_url}))
+        answer = pipeline.ask("5월 둘째 주 요약해줘")
+    finally:
+        server.shutdown()
+    assert answer.kind == "digest" and answer.error is None and answer.removed_markers == 1  # [9] is no source
+    assert [c.chunk.slug for c in answer.citations] == ["daily-20240509", "daily-20240510"]
+    assert all(c.chunk.section == "Today's Preview" and c.quotes for c in answer.citations)
+    assert "[9]" not in answer.text and answer.date_range == (date(2024, 5, 6), date(2024, 5, 12))
