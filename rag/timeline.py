@@ -54,10 +54,9 @@ def timeline(evidence: Evidence, terms: list[str] | None = None) -> Answer:
     """Every post naming all the topic's terms, oldest first, each with its cited sentence about the topic."""
     question, index = evidence.question, evidence.index
     terms = terms or names_among(topic_terms(question), index) or [question.topic.strip()]
-    patterns = [term_pattern(term, index) for term in terms]
-    start, end = (question.scope.start, question.scope.end) if question.scope else (date.min, date.max)
-    matching = [chunk for chunk in index.chunks if start <= chunk.date <= end
-                and all(pattern.search(f"{chunk.title}\n{chunk.section}\n{chunk.text}") for pattern in patterns)]
+    patterns, matching = _mentions(terms, question, index)
+    if not matching and any(" " in term for term in terms):  # `OpenAI Model Spec` written `OpenAI의 새로운 Model Spec`
+        patterns, matching = _mentions([word for term in terms for word in term.split()], question, index)
     by_post: dict[str, list[Chunk]] = defaultdict(list)
     for chunk in matching:
         by_post[chunk.slug].append(chunk)
@@ -77,6 +76,14 @@ def timeline(evidence: Evidence, terms: list[str] | None = None) -> Answer:
     return Answer(question=question.text, text="\n".join(lines), citations=citations, refused=False,
                   date_range=question.date_range, retrieved=[RetrievedChunk(c, s) for c, _, s in entries],
                   kind="timeline")
+
+
+def _mentions(terms: list[str], question, index) -> tuple[list[re.Pattern[str]], list[Chunk]]:
+    """The terms' patterns, and the sections of the question's period that match them all."""
+    patterns = [term_pattern(term, index) for term in terms]
+    start, end = (question.scope.start, question.scope.end) if question.scope else (date.min, date.max)
+    return patterns, [chunk for chunk in index.chunks if start <= chunk.date <= end
+                      and all(pattern.search(f"{chunk.title}\n{chunk.section}\n{chunk.text}") for pattern in patterns)]
 
 
 def names_among(terms: list[str], index) -> list[str]:
@@ -190,7 +197,8 @@ def _period(start: date, end: date, post_dates: list[date]) -> str:
 
 class ByIntent:
     """The answerer of a pipeline: timelines and digests are answered here (an LLM answerer condenses a digest
-    under its citation checks), every other question by `answerer`."""
+    under its citation checks), every other question by `answerer` — and so is a timeline question whose topic
+    no post names as asked (the answerer refuses it in turn when nothing relevant is found)."""
 
     def __init__(self, answerer: Answerer) -> None:
         self.answerer = answerer
@@ -202,6 +210,9 @@ class ByIntent:
             yield from self.answerer.stream(evidence)
             return
         answer = timeline(evidence) if intent == "timeline" else digest(evidence)
+        if intent == "timeline" and answer.refused:  # no post names it as asked: search it as a question instead
+            yield from self.answerer.stream(evidence)
+            return
         condense = getattr(self.answerer, "condense", None)  # an LLM answerer rewrites a digest; a timeline stays
         if intent == "digest" and condense is not None:
             yield from condense(evidence, answer)
