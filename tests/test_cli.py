@@ -34,7 +34,7 @@ def test_ask_builds_the_index_then_answers_with_sources(tmp_path):
     payload = json.loads(as_json.stdout)
     assert payload["date_range"] == ["2024-05-09", "2024-05-09"]
     assert payload["citations"] and {c["slug"] for c in payload["citations"]} == {"daily-20240509"}
-    assert set(payload["citations"][0]) == {"marker", "slug", "date", "title", "section", "permalink", "links", "score", "supported", "attributed"}
+    assert set(payload["citations"][0]) == {"marker", "slug", "date", "title", "section", "permalink", "links", "score", "supported", "attributed", "quote", "quote_links"}
 
     refused = run("-m", "rag", "ask", "--json", "Claude 3.5 Sonnet은 언제 출시됐어?", index_dir=tmp_path / "index")
     assert json.loads(refused.stdout)["answer"] == "아카이브에서 관련 내용을 찾지 못했습니다."
