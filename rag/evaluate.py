@@ -24,7 +24,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,7 @@ from .pipeline import Pipeline
 from .records import Answer
 from .retrieve import find_evidence
 
+T = TypeVar("T")
 RECALL_DEPTHS = (1, 5)
 MRR_DEPTH = 10
 
@@ -56,20 +59,24 @@ class EvalQuestion:
 
 
 def read_questions(path: Path) -> list[EvalQuestion]:
-    questions = []
+    return _read_jsonl(path, "question", lambda number, record: EvalQuestion(
+        id=str(record.get("id", number)), question=record["question"], type=record.get("type", ""),
+        gold_slugs=list(record.get("gold_slugs") or []), evidence=record.get("evidence") or "",
+        answer_keys=[list(group) for group in record.get("answer_keys") or []],
+    ))
+
+
+def _read_jsonl(path: Path, kind: str, parse: Callable[[int, dict], T]) -> list[T]:
+    """One record a line (blank lines skipped); a bad line is an error naming the file and line."""
+    records = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            questions.append(EvalQuestion(
-                id=str(record.get("id", number)), question=record["question"], type=record.get("type", ""),
-                gold_slugs=list(record.get("gold_slugs") or []), evidence=record.get("evidence") or "",
-                answer_keys=[list(group) for group in record.get("answer_keys") or []],
-            ))
-        except (json.JSONDecodeError, KeyError) as error:
-            raise RagError(f"{path}:{number}: not a question record ({error})") from None
-    return questions
+            records.append(parse(number, json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise RagError(f"{path}:{number}: not a {kind} record ({error})") from None
+    return records
 
 
 def normalise(text: str) -> str:
@@ -191,16 +198,8 @@ class TimelineTopic:
 
 
 def read_timeline_topics(path: Path) -> list[TimelineTopic]:
-    topics = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            topics.append(TimelineTopic(topic=row["topic"], question=row["question"], posts=list(row["posts"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise RagError(f"{path}:{number}: not a timeline topic ({error})") from None
-    return topics
+    return _read_jsonl(path, "timeline topic", lambda _, record: TimelineTopic(
+        topic=record["topic"], question=record["question"], posts=list(record["posts"])))
 
 
 def evaluate_timelines(pipeline: Pipeline, topics: list[TimelineTopic]) -> tuple[dict, list[dict]]:
