@@ -25,7 +25,8 @@ def test_ask_builds_the_index_then_answers_with_sources(tmp_path):
     assert "100,000" in answer and "[1]" in answer
     first = sources.splitlines()[0]
     assert first.startswith("[1] 2024-05-04 · ") and first.endswith("https://punknews.netlify.app/daily-20240504/")
-    assert "    https://lmsys.org/blog/2024-05-02-kaggle-competition/" in sources.splitlines()
+    # the link the quoted sentence itself came from is listed first and marked as such
+    assert sources.splitlines()[1] == "    https://lmsys.org/blog/2024-05-02-kaggle-competition/  ← 인용 문장의 출처"
 
     again = run("ingest.py", index_dir=tmp_path / "index")  # the same command as `python -m rag ingest`
     assert again.returncode == 0 and "0 added, 0 updated, 0 removed, 5 unchanged, 0 skipped" in again.stderr
