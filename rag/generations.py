@@ -221,7 +221,7 @@ class ServerGenerations:
 
     def _unreachable(self, error: Exception) -> ChromaUnavailable:
         self._client = None  # connect afresh next time: the server may come back
-        return ChromaUnavailable(f"{self.where} does not answer ({type(error).__name__}): start it, or point "
+        return ChromaUnavailable(f"{self.where} does not answer: start it, or point "
                                  "RAG_CHROMA_URL / --chroma-url at a running one", "RAG_CHROMA_URL")
 
     def _refused(self, error: Exception) -> ChromaUnavailable:
