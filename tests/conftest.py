@@ -1,3 +1,4 @@
+import json
 import os
 import shutil
 import socket
@@ -69,6 +70,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def ask_api(url: str, question: str) -> dict:
+    """One question to a running app's `/ask` API (the answer as `ask --json` prints it, or its error)."""
+    request = urllib.request.Request(f"{url}gradio_api/run/ask", data=json.dumps({"data": [question, "", ""]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())["data"][0]
 
 
 def wait_until_serving(url: str, server: subprocess.Popen, log_path: Path, seconds: float = 300) -> None:

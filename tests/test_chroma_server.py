@@ -4,9 +4,11 @@ against it, replicas without a shared disk, a server that stops and comes back, 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTS, ROOT, free_port, wait_until_serving
+from conftest import POSTS, ROOT, ask_api, free_port, wait_until_serving
 from rag.errors import RagError
 from rag.evaluate import read_questions
+from rag.generations import POINTER_TTL_SECONDS, ServerGenerations
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -91,13 +94,6 @@ def test_cli_ask_and_eval_run_against_the_server(server_index, tmp_path):
 
     unchanged = rag("ingest", env=env)  # a no-op ingest from another machine's cache: nothing is re-embedded
     assert unchanged.returncode == 0 and "0 added, 0 updated, 0 removed, 5 unchanged" in unchanged.stderr
-
-
-def ask_api(url: str, question: str) -> dict:
-    request = urllib.request.Request(f"{url}gradio_api/run/ask", data=json.dumps({"data": [question, "", ""]}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read())["data"][0]
 
 
 def test_two_replicas_answer_alike_see_a_third_process_ingest_and_survive_a_server_restart(tmp_path):
@@ -204,3 +200,37 @@ def test_a_server_that_does_not_answer_is_one_message_naming_RAG_CHROMA_URL(tmp_
     with pytest.raises(RagError) as raised:
         Pipeline.from_settings(settings).index.current()
     assert raised.value.setting == "RAG_CHROMA_URL" and "RAG_CHROMA_URL" in str(raised.value)
+
+
+def test_a_killed_ingest_leaves_the_previous_generation_answering_on_the_server(archive, tmp_path):
+    with chroma_server(tmp_path / "chroma") as url:
+        settings = archive.model_copy(update={"chroma_url": url})
+        Pipeline.from_settings(settings).ingest(show_progress=False)
+        generations = ServerGenerations(settings)
+        before = generations.live(fresh=True).name
+        for copy in range(8):  # enough new posts that embedding takes a while, so the kill lands mid-way
+            for source in sorted(POSTS.glob("*.md")):
+                shutil.copy(source, archive.posts_dir / f"copy{copy}-{source.name}")
+        env = {**os.environ, "RAG_CONTENT_DIR": str(archive.content_dir), "RAG_INDEX_DIR": str(tmp_path / "job"),
+               "RAG_CHROMA_URL": url}
+        process = subprocess.Popen([sys.executable, "-m", "rag", "ingest"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        started = time.monotonic()
+        while len(generations.client.list_collections()) < 4 and time.monotonic() - started < 120:
+            time.sleep(0.05)  # the new generation's vector collection exists: the ingest is writing it
+        time.sleep(2.0)
+        assert process.poll() is None, process.stdout.read().decode()
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+        assert generations.live(fresh=True).name == before
+        replica = Pipeline.from_settings(settings.model_copy(update={"index_dir": tmp_path / "replica"}))
+        answer = replica.ask("Kaggle 대회 상금이 얼마였어?")
+        assert not answer.refused and answer.citations[0].chunk.slug == "daily-20240504"
+
+        for extra in archive.posts_dir.glob("copy[1-9]-*.md"):
+            extra.unlink()
+        report = Pipeline.from_settings(settings).ingest(show_progress=False)
+        assert len(report.added) == 5 and generations.live(fresh=True).name != before
+        time.sleep(POINTER_TTL_SECONDS)
+        assert "copy0-daily-20240510" in {c.slug for c in replica.index.current().chunks}  # seen without a restart

@@ -1,19 +1,16 @@
 """A running server sees new posts: after an ingest by another process, and by itself with `serve --watch`.
 Real processes on loopback; questions keep being answered while generations switch."""
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from conftest import POSTS, free_port, wait_until_serving
+from conftest import POSTS, ask_api, free_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
@@ -22,10 +19,7 @@ QUESTION = "Kaggle 대회 상금이 얼마였어?"  # answered only by the new p
 
 
 def ask(url: str, question: str = QUESTION) -> dict:
-    request = urllib.request.Request(f"{url}gradio_api/run/ask", data=json.dumps({"data": [question, "", ""]}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read())["data"][0]
+    return ask_api(url, question)
 
 
 def cited_slugs(answer: dict) -> set[str]:
