@@ -79,8 +79,9 @@ def upload(folder_index: Path, server: ServerGenerations) -> float:
     staged = server.stage()
     shutil.copytree(source, staged, ignore=shutil.ignore_patterns("chroma"), dirs_exist_ok=True)
     remote = server.open_vectors(staged, HashEmbeddings())._collection
-    for offset in range(0, local.count(), COPY_BATCH):
-        page = local.get(limit=COPY_BATCH, offset=offset, include=["embeddings", "documents", "metadatas"])
+    ids = [record["id"] for record in json.loads((source / "chunks.json").read_text(encoding="utf-8"))]
+    for start in range(0, len(ids), COPY_BATCH):
+        page = local.get(ids=ids[start : start + COPY_BATCH], include=["embeddings", "documents", "metadatas"])
         remote.add(ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"], metadatas=page["metadatas"])
     server.publish(staged)
     return time.perf_counter() - started

@@ -318,12 +318,12 @@ class ServerGenerations:
         files = self.client.get_or_create_collection(self._files(generation.name), embedding_function=None)
         for path in sorted(p for p in generation.rglob("*") if p.is_file()):
             name = path.relative_to(generation).as_posix()
-            data = path.read_bytes()
-            parts = max(1, -(-len(data) // FILE_PART_BYTES))
-            for part in range(parts):
-                piece = data[part * FILE_PART_BYTES : (part + 1) * FILE_PART_BYTES]
-                files.upsert(ids=[f"{name}#{part}"], embeddings=[[0.0]], metadatas=[
-                    {"path": name, "part": part, "data": base64.b64encode(piece).decode("ascii")}])
+            with open(path, "rb") as handle:
+                part, piece = 0, handle.read(FILE_PART_BYTES)
+                while part == 0 or piece:  # an empty file is one empty part
+                    files.upsert(ids=[f"{name}#{part}"], embeddings=[[0.0]], metadatas=[
+                        {"path": name, "part": part, "data": base64.b64encode(piece).decode("ascii")}])
+                    part, piece = part + 1, handle.read(FILE_PART_BYTES)
 
     def _download(self, name: str) -> Path:
         cached = self.cache / name
@@ -336,16 +336,16 @@ class ServerGenerations:
             shutil.rmtree(partial, ignore_errors=True)
             with self.guard():
                 files = self.client.get_collection(self._files(name), embedding_function=None)
-                ids = files.get(include=[])["ids"]
-                pieces: dict[str, dict[int, bytes]] = {}
-                for start in range(0, len(ids), 8):  # ~16 MB per response
+                # In file order, part after part, appended as they arrive: memory holds one response, not the files.
+                ids = sorted(files.get(include=[])["ids"], key=lambda i: (i.rsplit("#", 1)[0], int(i.rsplit("#", 1)[1])))
+                for start in range(0, len(ids), 8):  # ~20 MB per response
                     page = files.get(ids=ids[start : start + 8], include=["metadatas"])
-                    for meta in page["metadatas"]:
-                        pieces.setdefault(str(meta["path"]), {})[int(meta["part"])] = base64.b64decode(str(meta["data"]))
-            for relative, parts in pieces.items():
-                target = partial / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(b"".join(parts[i] for i in sorted(parts)))
+                    by_id = dict(zip(page["ids"], page["metadatas"]))
+                    for record in ids[start : start + 8]:
+                        target = partial / str(by_id[record]["path"])
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        with open(target, "ab") as handle:
+                            handle.write(base64.b64decode(str(by_id[record]["data"])))
             try:
                 os.replace(partial, cached)
             except OSError:  # another process of this cache finished first
