@@ -202,7 +202,7 @@ def test_a_server_that_does_not_answer_is_one_message_naming_RAG_CHROMA_URL(tmp_
     assert raised.value.setting == "RAG_CHROMA_URL" and "RAG_CHROMA_URL" in str(raised.value)
 
 
-def test_a_killed_ingest_leaves_the_previous_generation_answering_on_the_server(archive, tmp_path):
+def test_a_killed_ingest_leaves_the_previous_generation_answering_on_the_server(archive, tmp_path, monkeypatch):
     with chroma_server(tmp_path / "chroma") as url:
         settings = archive.model_copy(update={"chroma_url": url})
         Pipeline.from_settings(settings).ingest(show_progress=False)
@@ -234,3 +234,11 @@ def test_a_killed_ingest_leaves_the_previous_generation_answering_on_the_server(
         assert len(report.added) == 5 and generations.live(fresh=True).name != before
         time.sleep(POINTER_TTL_SECONDS)
         assert "copy0-daily-20240510" in {c.slug for c in replica.index.current().chunks}  # seen without a restart
+
+        # Past the grace period the next ingest deletes all but the live and the previous generation,
+        # including the killed ingest's collections.
+        previous, live = before, generations.live(fresh=True).name
+        monkeypatch.setattr("rag.generations.GRACE_SECONDS", 0.0)
+        generations.remove_stale(None)
+        names = {collection.name for collection in generations.client.list_collections()}
+        assert names == {"digest_live"} | {f"digest_{g}_{kind}" for g in (previous, live) for kind in ("chunks", "files")}
