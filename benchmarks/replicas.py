@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from rag.embed import HashEmbeddings  # noqa: E402
 from rag.evaluate import read_questions  # noqa: E402
-from rag.generations import COPY_BATCH, FolderGenerations, ServerGenerations  # noqa: E402
+from rag.generations import FolderGenerations, ServerGenerations, copy_collection  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from scale import fill_synthetically  # noqa: E402
 from ui_load import ask_once  # noqa: E402
@@ -79,10 +79,7 @@ def upload(folder_index: Path, server: ServerGenerations) -> float:
     staged = server.stage()
     shutil.copytree(source, staged, ignore=shutil.ignore_patterns("chroma"), dirs_exist_ok=True)
     remote = server.open_vectors(staged, HashEmbeddings())._collection
-    ids = [record["id"] for record in json.loads((source / "chunks.json").read_text(encoding="utf-8"))]
-    for start in range(0, len(ids), COPY_BATCH):
-        page = local.get(ids=ids[start : start + COPY_BATCH], include=["embeddings", "documents", "metadatas"])
-        remote.add(ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"], metadatas=page["metadatas"])
+    copy_collection(local, remote)
     server.publish(staged)
     return time.perf_counter() - started
 

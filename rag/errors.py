@@ -48,6 +48,10 @@ class EmbedderError(RagError):
     """The configured embedder cannot be loaded."""
 
 
+class ChromaUnavailable(RagError):
+    """The Chroma server (RAG_CHROMA_URL) does not answer or refuses our token."""
+
+
 class IngestBusy(RagError):
     """Another ingest holds the index lock."""
 

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 from langchain_core.embeddings import Embeddings
 
-from .errors import IngestBusy, RagError
+from .errors import ChromaUnavailable, IngestBusy
 from .settings import Settings
 
 COLLECTION = "digest_chunks"
@@ -56,10 +56,6 @@ FILE_PART_BYTES = 2_000_000
 """Bytes of a file per record on the server (Chroma keeps large metadata values cheaply, large documents not)."""
 COPY_BATCH = 5000
 """Records per request when copying vectors between collections (Chroma's limit is 5461)."""
-
-
-class ChromaUnavailable(RagError):
-    """The Chroma server does not answer or refuses our token."""
 
 
 class Generations(Protocol):
@@ -96,6 +92,14 @@ class Generations(Protocol):
 
 def generations_for(settings: Settings) -> Generations:
     return ServerGenerations(settings) if settings.chroma_url else FolderGenerations(settings.index_dir)
+
+
+def copy_collection(source, target) -> None:
+    """Every record of one Chroma collection (vectors, documents, metadata) into another, a page at a time."""
+    ids = source.get(include=[])["ids"]
+    for start in range(0, len(ids), COPY_BATCH):
+        page = source.get(ids=ids[start : start + COPY_BATCH], include=["embeddings", "documents", "metadatas"])
+        target.add(ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"], metadatas=page["metadatas"])
 
 
 def _langchain_store(client, name: str, embeddings: Embeddings):
@@ -287,12 +291,10 @@ class ServerGenerations:
         os.replace(generation, self.cache / generation.name)
 
     # --- ingest side ----------------------------------------------------------------------------
-    @contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> ContextManager[None]:
         # One ingest job per server is the deployment's contract (compose.yaml runs one); the local lock
         # keeps two ingests on one machine apart.
-        with self.staging.lock():
-            yield
+        return self.staging.lock()
 
     def stage(self) -> Path:
         return self.staging.stage()
@@ -302,10 +304,7 @@ class ServerGenerations:
             old = self.client.get_collection(self._chunks(source.name), embedding_function=None)
             new = self.client.get_or_create_collection(
                 self._chunks(generation.name), embedding_function=None, metadata={"hnsw:space": "cosine"})
-            for offset in range(0, old.count(), COPY_BATCH):
-                page = old.get(limit=COPY_BATCH, offset=offset, include=["embeddings", "documents", "metadatas"])
-                new.add(ids=page["ids"], embeddings=page["embeddings"], documents=page["documents"],
-                        metadatas=page["metadatas"])
+            copy_collection(old, new)
 
     def open_vectors(self, generation: Path, embeddings: Embeddings):
         with self.guard():
