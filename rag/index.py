@@ -36,7 +36,7 @@ from .errors import BrokenIndex, EmbedderMismatch, IndexNotFound, NoPosts
 from .generations import Generations, generations_for
 from .load import LoadResult, load_posts, post_files
 from .records import Chunk, Problem
-from .sentences import SentenceStore
+from .sentences import ANALYSIS_PROGRESS_FROM, SentenceStore
 from .settings import Settings
 
 FORMAT_VERSION = 7
@@ -324,7 +324,8 @@ def ingest(
         keyword_tokens = TokenRows.assemble([
             reusable[chunk.id] if chunk.id in reusable and chunk.id not in fresh_ids
             else tokenize(chunk.embedding_text(), settings.keyword_tokenizer)
-            for chunk in all_chunks
+            for chunk in tqdm(all_chunks, desc="keyword tokens", unit="chunk",
+                              disable=not show_progress or len(new_chunks) < ANALYSIS_PROGRESS_FROM)
         ])
         keyword_tokens.save(generation / "keyword_tokens")
         KeywordIndex.from_rows(keyword_tokens, settings.keyword_tokenizer).save(generation / "bm25")

@@ -29,6 +29,8 @@ LOCATIONS_FILE = "sentence_locations.json"
 """chunk id -> [byte offset of its line, its first vector row, its number of sentences]."""
 VECTORS_FILE = "sentence_vectors.npy"
 EMBED_BATCH = 32
+ANALYSIS_PROGRESS_FROM = 200
+"""Splitting and analysing this many new chunks takes long enough (seconds) to show a progress bar."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,9 @@ class SentenceStore:
         lines: dict[str, list[Sentence] | bytes] = {}
         counts: dict[str, int] = {}
         to_embed: list[str] = []
-        for chunk in chunks:
+        analysing = tqdm(chunks, desc="splitting sentences", unit="chunk",
+                         disable=not show_progress or len(chunks) - len(reused) < ANALYSIS_PROGRESS_FROM)
+        for chunk in analysing:
             if chunk.id in reused:
                 lines[chunk.id] = previous._line(chunk.id)  # type: ignore[union-attr]
                 counts[chunk.id] = previous._locations[chunk.id][2]  # type: ignore[union-attr]

@@ -1,6 +1,9 @@
 """BM25 keyword search without a real index: the top-k shortcut and vocabulary checks."""
 
+import bm25s
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.bm25 import EMPTY_TOKEN, KeywordIndex, TokenRows
 
@@ -42,3 +45,21 @@ def test_kept_rows_give_the_index_a_fresh_build_gives(tmp_path):
     for query in ("gguf", "xlstm 논문", "llama 변환"):
         assert rebuilt.search(query, 4) == fresh.search(query, 4)
     assert rebuilt.knows("llama") and not rebuilt.knows("claude")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["gguf", "변환", "xlstm", "논문", "llama", "모델", "#라마", "#마3"]), max_size=12),
+                min_size=1, max_size=30))
+def test_the_array_build_scores_as_bm25s_does(corpus):
+    """Our whole-corpus numpy build must give bm25s's own index: the same matrix, the same scores for every word."""
+    rows = TokenRows.assemble(corpus)
+    ours = KeywordIndex.from_rows(rows, "kiwi")._bm25
+    theirs = bm25s.BM25()
+    theirs.index(([rows.row(n).tolist() for n in range(len(rows))], dict(zip(rows.vocabulary, range(len(rows.vocabulary))))),
+                 show_progress=False)
+    assert ours.vocab_dict == theirs.vocab_dict
+    assert np.array_equal(ours.scores["indptr"], theirs.scores["indptr"])
+    assert np.array_equal(ours.scores["indices"], theirs.scores["indices"])
+    np.testing.assert_allclose(ours.scores["data"], theirs.scores["data"], rtol=1e-6)
+    for word in rows.vocabulary:
+        np.testing.assert_allclose(ours.get_scores([word]), theirs.get_scores([word]), rtol=1e-6)
