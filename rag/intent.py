@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from .korean import QUESTION_WORDS, QuestionAnalysis, morphemes
+from .korean import QUESTION_WORDS, QuestionAnalysis, kiwi
 
 Intent = Literal["question", "timeline", "digest"]
 
@@ -57,7 +57,7 @@ def topic_terms(question: QuestionAnalysis) -> list[str]:
     english = not re.search(r"[가-힣]", text)
     terms: list[str] = []
     name_start = name_end = -1
-    for position, token in enumerate(morphemes(text)):
+    for position, token in enumerate(kiwi().tokenize(text)):
         if token.form in ("-", "."):  # inside a name (`GPT-4o`): the next part decides whether it goes on
             continue
         continues_name = name_end >= 0 and _JOINERS.fullmatch(text[name_end : token.start]) is not None

@@ -64,16 +64,9 @@ def _load_kiwi():
     return Kiwi(load_multi_dict=False)
 
 
-@lru_cache(maxsize=4096)
-def morphemes(text: str) -> tuple:
-    """Kiwi's tokens of `text`, remembered: a question's few strings (question, topic, its names) are read by
-    the analysis, the intent, BM25 and the answerer's checks, which analysed each of them again (2 ms a question)."""
-    return tuple(kiwi().tokenize(text))
-
-
 def content_tokens(text: str) -> list[str]:
     """Lower-cased content morphemes, in order."""
-    return _content_forms(morphemes(text))
+    return _content_forms(kiwi().tokenize(text))
 
 
 def _content_forms(tokens: list) -> list[str]:
@@ -147,7 +140,7 @@ def split_sentences(text: str) -> list[QuotableSentence]:
             cleaned = clean_sentence(sentence.text)
             if len(cleaned) < MIN_SENTENCE_CHARS:
                 continue
-            tags = [token.tag for token in morphemes(cleaned)]
+            tags = [token.tag for token in kiwi().tokenize(cleaned)]
             if not _is_heading_like(cleaned, tags):
                 if label and number == 0 and "EF" not in tags:  # not a statement: a `term: description` entry
                     cleaned = f"{label}: {cleaned}"  # `울트라: '가장 큰 모델'(…)`: the entry says nothing without it
@@ -166,7 +159,7 @@ def _is_heading_like(sentence: str, tags: list[str]) -> bool:
 def clean_sentence(sentence: str) -> str:
     """Drop an opening connective (`또한,` `예를 들어,` `그리고`), quote marks and a trailing link label."""
     sentence = _TRAILING_LINK_LABEL.sub("", _QUOTE_MARK.sub("", sentence.strip()))
-    tokens = morphemes(sentence)
+    tokens = kiwi().tokenize(sentence)
     opener_end = None
     for position, token in enumerate(tokens[: MAX_OPENER_MORPHEMES + 1]):
         if token.form == "," and position and tokens[position - 1].tag in _OPENER_TAGS:
@@ -272,7 +265,7 @@ class QuestionAnalysis:
         if self.answer_type is None or ANSWER_TYPES[self.answer_type].search(sentence):
             return True
         # A name may be written in Hangul (`젬마니 어드밴스드`, `구글`): a proper noun answers 누구/어디 too.
-        return self.answer_type == "name" and any(token.tag == "NNP" for token in morphemes(sentence))
+        return self.answer_type == "name" and any(token.tag == "NNP" for token in kiwi().tokenize(sentence))
 
     def spellings_of(self, name: str) -> list[str]:
         return [spelling for written, spelling in self.spellings if written == name]
@@ -296,8 +289,8 @@ def analyse_question(
     named = find_date_scope(question, archive_dates)
     topic = strip_phrase(question, named)
     scope = DateScope(start=since or date.min, end=until or date.max) if (since or until) else named
-    tokens = morphemes(question)
-    topic_tokens = morphemes(topic)
+    tokens = kiwi().tokenize(question)
+    topic_tokens = kiwi().tokenize(topic)
     english = not _HANGUL_RUN.search(topic)
     # An English "when"/"who" asks only at the start ("…, when he announced" is a clause).
     asking = tokens[:1] if english else tokens

@@ -24,7 +24,7 @@ import numpy as np
 from . import messages
 from .intent import classify, topic_terms
 from .extractive import passage_quote
-from .korean import consonant_skeletons, morphemes, split_sentences
+from .korean import consonant_skeletons, kiwi, split_sentences
 from .records import Answer, Chunk, Citation, RetrievedChunk
 from .retrieve import Evidence
 from .chain import Answerer
@@ -92,7 +92,7 @@ def names_among(terms: list[str], index) -> list[str]:
     — which a timeline's posts must mention; without any, all terms.
     The other nouns of a question (`GPU 여러 장으로 학습`) only choose each post's sentence."""
     names = [term for term in terms if re.search(r"[A-Za-z0-9]", term)
-             or any(token.tag == "NNP" for token in morphemes(term))
+             or any(token.tag == "NNP" for token in kiwi().tokenize(term))
              or max(map(len, consonant_skeletons(term))) >= 4 and _other_spellings(term, index)]
     return names or terms
 
