@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from rag.embed import HashEmbeddings  # noqa: E402
 from rag.evaluate import read_questions  # noqa: E402
-from rag.generations import FolderGenerations, ServerGenerations, copy_collection  # noqa: E402
+from rag.generations import FolderGenerations, ServerGenerations, copy_collection, vector_base  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from scale import fill_synthetically  # noqa: E402
 from ui_load import ask_once  # noqa: E402
@@ -75,10 +75,13 @@ def upload(folder_index: Path, server: ServerGenerations) -> float:
     started = time.perf_counter()
     source = FolderGenerations(folder_index).live()
     assert source is not None
-    local = FolderGenerations(folder_index).open_vectors(source, HashEmbeddings())._collection
+    manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    assert not json.loads((source / "added_ids.json").read_text()), "upload a fully ingested generation (its own vector base)"
+    local = FolderGenerations(folder_index).open_vectors(vector_base(manifest, source), HashEmbeddings())._collection
     staged = server.stage()
     shutil.copytree(source, staged, ignore=shutil.ignore_patterns("chroma"), dirs_exist_ok=True)
-    remote = server.open_vectors(staged, HashEmbeddings())._collection
+    (staged / "manifest.json").write_text(json.dumps({**manifest, "vector_base": staged.name}), encoding="utf-8")
+    remote = server.open_vectors(staged.name, HashEmbeddings())._collection
     copy_collection(local, remote)
     server.publish(staged)
     return time.perf_counter() - started

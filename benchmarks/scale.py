@@ -115,7 +115,7 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
     token_rows = TokenRows.assemble(new_tokens)
     token_rows.save(generation / "keyword_tokens")
     KeywordIndex.from_rows(token_rows, manifest["keyword_tokenizer"]).save(generation / "bm25")
-    collection = FolderGenerations(index).open_vectors(generation, HashEmbeddings())._collection
+    collection = FolderGenerations(index).open_vectors(generation.name, HashEmbeddings())._collection
     batch = 5000
     for start in range(0, len(new_chunks), batch):
         part = new_chunks[start : start + batch]
@@ -124,7 +124,8 @@ def fill_synthetically(size: int, source_index: Path, scratch: Path) -> Path:
         collection.add(ids=[c.id for c in part], embeddings=chunk_vectors,
                        metadatas=[{"slug": c.slug, "date_num": _date_number(c.date)} for c in part],
                        documents=[c.embedding_text() for c in part])
-    _write_json(generation / "manifest.json", {**manifest, "posts": posts, "files": _file_sizes(generation)})
+    _write_json(generation / "manifest.json", {**manifest, "vector_base": generation.name, "base_vectors": len(new_chunks),
+                                               "posts": posts, "files": _file_sizes(generation)})
     FolderGenerations(index).publish(generation)
     return index
 

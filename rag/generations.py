@@ -8,7 +8,9 @@ store of its vectors — and switch the live generation atomically, so the index
 Folder (`index_dir`, one machine):
 
     CURRENT                   name of the live generation (replaced atomically)
-    gen-<ns>/chroma/          Chroma persistent store
+    gen-<ns>/chroma/          Chroma persistent store: the generation's vectors, or the base that later
+                              generations read (their manifest's `vector_base`) while they keep the
+                              vectors of posts added since in a file of their own (rag/index.py)
     gen-<ns>/...              the files
 
 Chroma server (`chroma_url`, replicas without a shared disk):
@@ -72,14 +74,19 @@ class Generations(Protocol):
     def stage(self) -> Path:
         """A new, empty local folder for the generation an ingest writes."""
 
-    def copy_vectors(self, source: Path, generation: Path) -> None:
-        """Start `generation`'s vectors as a copy of `source`'s, so only new chunks are embedded."""
+    keeps_base: bool
+    """Whether a new generation may read an earlier generation's vector store as its base (a folder: stores
+    are never written once live); otherwise every generation starts from a copy of the live one's (a server)."""
 
-    def open_vectors(self, generation: Path, embeddings: Embeddings):
-        """The generation's langchain-chroma store (created empty if new)."""
+    def copy_vectors(self, source: str, generation: Path) -> None:
+        """Start `generation`'s vectors as a copy of the store of generation `source`, so only new chunks are embedded."""
 
-    def damage(self, generation: Path) -> str | None:
-        """What is missing from the generation's vector store, beyond the files the manifest checks."""
+    def open_vectors(self, name: str, embeddings: Embeddings):
+        """The langchain-chroma store of the generation named `name` (created empty if new)."""
+
+    def damage(self, generation: Path, base: str) -> str | None:
+        """What is missing from the vector store `generation` reads (generation `base`'s), beyond the files
+        the manifest checks."""
 
     def publish(self, generation: Path) -> None:
         """Make `generation` (complete) the live one, atomically."""
@@ -88,6 +95,11 @@ class Generations(Protocol):
 
     def guard(self) -> ContextManager[None]:
         """Turns the store's connection and auth errors into one `RagError`."""
+
+
+def vector_base(manifest: dict, generation: Path) -> str:
+    """The generation whose Chroma store holds `generation`'s vectors, but those of posts added since."""
+    return manifest.get("vector_base") or generation.name
 
 
 def generations_for(settings: Settings) -> Generations:
@@ -114,6 +126,7 @@ class FolderGenerations:
     """Generations as folders of `index_dir`, each with its own persistent Chroma store."""
 
     setting = "RAG_INDEX_DIR"
+    keeps_base = True
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
@@ -141,29 +154,38 @@ class FolderGenerations:
         generation.mkdir(parents=True)
         return generation
 
-    def copy_vectors(self, source: Path, generation: Path) -> None:
-        shutil.copytree(source / "chroma", generation / "chroma")
+    def copy_vectors(self, source: str, generation: Path) -> None:
+        shutil.copytree(self.index_dir / source / "chroma", generation / "chroma")
 
-    def open_vectors(self, generation: Path, embeddings: Embeddings):
+    def open_vectors(self, name: str, embeddings: Embeddings):
         import chromadb
 
         client = chromadb.PersistentClient(
-            path=str(generation / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+            path=str(self.index_dir / name / "chroma"),
+            settings=chromadb.Settings(anonymized_telemetry=False, allow_reset=False),
         )
         return _langchain_store(client, COLLECTION, embeddings)
 
-    def damage(self, generation: Path) -> str | None:
-        return None if (generation / "chroma" / "chroma.sqlite3").is_file() else "its Chroma folder is missing"
+    def damage(self, generation: Path, base: str) -> str | None:
+        if (self.index_dir / base / "chroma" / "chroma.sqlite3").is_file():
+            return None
+        return "its Chroma folder is missing" if base == generation.name else f"the Chroma folder of {base} is missing"
 
     def publish(self, generation: Path) -> None:
         _replace_file(self.index_dir / "CURRENT", generation.name)
 
     def remove_stale(self, live: Path | None) -> None:
-        """Keep the live generation and the one before it (a reader may still have it open)."""
+        """Keep the live generation and the one before it (a reader may still have it open), and the
+        generations whose vector stores those two read."""
         generations = sorted(path for path in self.index_dir.glob("gen-*") if path.is_dir())
         keep = {live} if live else set()
         if live:
             keep.update([path for path in generations if path.name < live.name][-1:])
+        for kept in list(keep):
+            try:
+                keep.add(self.index_dir / vector_base(json.loads((kept / "manifest.json").read_text(encoding="utf-8")), kept))
+            except (OSError, ValueError, AttributeError):
+                pass  # a damaged generation: its own folder is kept, ingest rebuilds it
         for path in generations:
             if path not in keep:
                 shutil.rmtree(path, ignore_errors=True)
@@ -191,6 +213,7 @@ class ServerGenerations:
     """Generations as collections of a Chroma server; the files are cached per process in `index_dir`."""
 
     setting = "RAG_CHROMA_URL"
+    keeps_base = False  # replicas cache a generation's files, not earlier ones': each has its own collection
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.chroma_url or ""
@@ -299,18 +322,18 @@ class ServerGenerations:
     def stage(self) -> Path:
         return self.staging.stage()
 
-    def copy_vectors(self, source: Path, generation: Path) -> None:
+    def copy_vectors(self, source: str, generation: Path) -> None:
         with self.guard():
-            old = self.client.get_collection(self._chunks(source.name), embedding_function=None)
+            old = self.client.get_collection(self._chunks(source), embedding_function=None)
             new = self.client.get_or_create_collection(
                 self._chunks(generation.name), embedding_function=None, metadata={"hnsw:space": "cosine"})
             copy_collection(old, new)
 
-    def open_vectors(self, generation: Path, embeddings: Embeddings):
+    def open_vectors(self, name: str, embeddings: Embeddings):
         with self.guard():
-            return _langchain_store(self.client, self._chunks(generation.name), embeddings)
+            return _langchain_store(self.client, self._chunks(name), embeddings)
 
-    def damage(self, generation: Path) -> str | None:
+    def damage(self, generation: Path, base: str) -> str | None:
         return None  # a missing collection shows as a count that differs from the records (rag/index.py)
 
     def _upload(self, generation: Path) -> None:

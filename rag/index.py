@@ -6,12 +6,19 @@ generation's Chroma collection of chunk vectors):
     gen-<ns>/bm25/       bm25s index, rows in the order of chunks.json
     gen-<ns>/keyword_tokens/  each chunk's BM25 tokens (ids + vocabulary), reused for unchanged chunks by the next ingest
     gen-<ns>/chunks.json
+    gen-<ns>/added_vectors.npy, added_ids.json   vectors of the chunks added since the vector base (below)
     gen-<ns>/sentences.json, sentence_vectors.npy   sentences of each chunk, embedded at ingest (rag/sentences.py)
     gen-<ns>/manifest.json   embedder, chunking settings, content hash + chunk ids per post
 
-An ingest writes a new generation (starting from a copy of the live one's vectors and reusing its
-files, so only new or changed posts are embedded and analysed) and switches the live pointer only
-when that generation is complete: a kill at any point leaves the previous index answering.
+An ingest writes a new generation (reusing the live one's files, so only new or changed posts are
+embedded and analysed) and switches the live pointer only when that generation is complete: a kill at
+any point leaves the previous index answering. Its chunk vectors: a Chroma store that some earlier
+generation wrote and nobody writes again (the *vector base*; its vectors of since removed or changed
+posts are skipped), plus the vectors of posts added since, which every generation keeps in a file of
+its own and searches exactly in memory. Adding a post therefore copies no vector store; once the
+added vectors or the skipped ones grow past `MAX_ADDED_VECTORS` / `MAX_SKIPPED_VECTORS`, an ingest
+writes a new base (a copy of the old one, brought up to date). On a Chroma server every generation has
+its own collection, started as a copy of the live one's (replicas cache only the live generation).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from .chunk import chunk_post
 from .embed import embedder_name
 from .bm25 import KeywordIndex, TokenRows, tokenize
 from .errors import BrokenIndex, EmbedderMismatch, IndexNotFound, NoPosts
-from .generations import Generations, generations_for
+from .generations import Generations, generations_for, vector_base
 from .load import LoadResult, load_posts, post_files
 from .records import Chunk, Problem
 from .sentences import ANALYSIS_PROGRESS_FROM, SentenceStore
@@ -47,6 +54,11 @@ EXACT_SCOPE_LIMIT = 5000
 """A date-scoped search over at most this many chunks scores them exactly instead of asking Chroma's filter."""
 CHROMA_BATCH = 512
 """Vectors per write to Chroma: each write is a transaction, so fewer, larger ones."""
+MAX_ADDED_VECTORS = 5000
+"""Most vectors kept beside the base: scoring 5,000 exactly costs ~1 ms a question and 7.7 MB of memory."""
+MAX_SKIPPED_VECTORS = 200
+"""Most base vectors of removed or changed posts: a dense search asks the base for this many more."""
+ADDED_VECTORS, ADDED_IDS = "added_vectors.npy", "added_ids.json"
 
 
 @dataclass
@@ -91,7 +103,7 @@ def _date_number(day: date) -> int:
 
 
 CHECKED_FILES = ("chunks.json", "keyword_tokens", "sentences.jsonl", "sentence_locations.json",
-                 "sentence_vectors.npy", "bm25")
+                 "sentence_vectors.npy", "bm25", ADDED_VECTORS, ADDED_IDS)
 """Files of a generation whose sizes the manifest records, so a truncated or overwritten one is noticed cheaply."""
 
 
@@ -109,7 +121,7 @@ def _damage(generation: Path, manifest: dict | None, generations: Generations) -
     """What is wrong with a generation (files missing, or not the size its manifest recorded); None if nothing."""
     if manifest is None:
         return "its manifest is unreadable"
-    missing_vectors = generations.damage(generation)
+    missing_vectors = generations.damage(generation, vector_base(manifest, generation))
     if missing_vectors:
         return missing_vectors
     for name, size in manifest.get("files", {}).items():
@@ -192,45 +204,73 @@ class ArchiveIndex:
             self.keywords = KeywordIndex.load(generation / "bm25", settings.keyword_tokenizer)
         else:  # a tokenizer comparison needs no re-embedding: BM25 is rebuilt in memory
             self.keywords = KeywordIndex.build([c.embedding_text() for c in self.chunks], settings.keyword_tokenizer)
-        self.vectors = generations.open_vectors(generation, embeddings)
-        stored = self.vectors._collection.count()
-        if stored != len(self.chunks):
-            raise ValueError(f"Chroma holds {stored} sections, the records {len(self.chunks)}")
+        self.vectors = generations.open_vectors(vector_base(self.manifest, generation), embeddings)
+        added_ids, added_vectors = _read_added(generation)
+        self._added_rows = np.array([self._row[chunk_id] for chunk_id in added_ids], dtype=np.int64)
+        self._added_vectors = _unit_rows(added_vectors)
+        self._added_position = np.full(len(self.chunks), -1, dtype=np.int64)
+        self._added_position[self._added_rows] = np.arange(len(self._added_rows))
+        # A chunk is read from the base unless it was added since (a changed post's old vectors stay there).
+        self._in_base = np.ones(len(self.chunks), dtype=bool)
+        self._in_base[self._added_rows] = False
+        stored, wanted = self.vectors._collection.count(), int(self._in_base.sum())
+        if stored < wanted:
+            raise ValueError(f"Chroma holds {stored} sections, the records {wanted}")
+        self._base_count, self._skipped_in_base = stored, stored - wanted
         self.sentences = SentenceStore.load(generation)
 
     def dense_search(
         self, query_vector: list[float], k: int, start: date | None, end: date | None
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks to an embedded query as (chunk, cosine similarity)."""
-        where = None
+        where, in_scope = None, None
         if start and end:
-            rows = np.flatnonzero((self._dates >= _date_number(start)) & (self._dates <= _date_number(end)))
+            in_scope = (self._dates >= _date_number(start)) & (self._dates <= _date_number(end))
+            rows = np.flatnonzero(in_scope)
             if len(rows) <= EXACT_SCOPE_LIMIT:
                 return self._exact_dense_search(query_vector, k, rows)
             where = {"$and": [{"date_num": {"$gte": _date_number(start)}}, {"date_num": {"$lte": _date_number(end)}}]}
         # Ids and distances only: the chunk records are in memory, so Chroma need not send documents and
         # metadata back for LangChain to wrap (half of a query's time at 19 posts).
-        with self._guard():
-            found = self.vectors._collection.query(
-                query_embeddings=[query_vector], n_results=min(k, len(self.chunks)) or 1, where=where,
-                include=["distances"],
-            )
-        return [(self.chunks[self._row[chunk_id]], 1.0 - distance)
-                for chunk_id, distance in zip(found["ids"][0], found["distances"][0]) if chunk_id in self._row]
+        hits: list[tuple[int, float]] = []
+        if self._base_count:
+            with self._guard():
+                found = self.vectors._collection.query(
+                    query_embeddings=[query_vector], n_results=min(k + self._skipped_in_base, self._base_count),
+                    where=where, include=["distances"],
+                )
+            hits = [(row, 1.0 - distance) for chunk_id, distance in zip(found["ids"][0], found["distances"][0])
+                    if (row := self._row.get(chunk_id)) is not None and self._in_base[row]]
+        added = self._added_rows if in_scope is None else self._added_rows[in_scope[self._added_rows]]
+        hits += self._score_added(query_vector, added)
+        hits.sort(key=lambda hit: -hit[1])
+        return [(self.chunks[row], similarity) for row, similarity in hits[:k]]
+
+    def _score_added(self, query_vector: list[float], rows: np.ndarray) -> list[tuple[int, float]]:
+        """Cosine of the chunks added since the vector base (held in memory), for the given rows."""
+        if not len(rows):
+            return []
+        positions = self._added_position[rows]
+        query = np.asarray(query_vector, dtype=np.float32)
+        similarities = self._added_vectors[positions] @ (query / (np.linalg.norm(query) + 1e-12))
+        return [(int(row), float(similarity)) for row, similarity in zip(rows, similarities)]
 
     def _exact_dense_search(self, query_vector: list[float], k: int, rows: np.ndarray) -> list[tuple[Chunk, float]]:
         """Cosine over the given rows' vectors, fetched by id: Chroma's metadata range filter scans every
         record (~85 ms at 10,000 posts), a fetch by id does not (~1 ms)."""
         if not len(rows):
             return []
-        ids = [self.chunks[row].id for row in rows]
-        with self._guard():
-            found = self.vectors._collection.get(ids=ids, include=["embeddings"])
-        vectors = np.asarray(found["embeddings"], dtype=np.float32)
-        query = np.asarray(query_vector, dtype=np.float32)
-        similarities = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
-        order = np.argsort(-similarities, kind="stable")[:k]
-        return [(self.chunks[self._row[found["ids"][i]]], float(similarities[i])) for i in order]
+        scored = self._score_added(query_vector, rows[~self._in_base[rows]])
+        ids = [self.chunks[row].id for row in rows[self._in_base[rows]]]
+        if ids:
+            with self._guard():
+                found = self.vectors._collection.get(ids=ids, include=["embeddings"])
+            vectors = np.asarray(found["embeddings"], dtype=np.float32)
+            query = np.asarray(query_vector, dtype=np.float32)
+            similarities = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
+            scored += [(self._row[chunk_id], float(similarity)) for chunk_id, similarity in zip(found["ids"], similarities)]
+        scored.sort(key=lambda hit: (-hit[1], hit[0]))
+        return [(self.chunks[row], similarity) for row, similarity in scored[:k]]
 
     def keyword_search(self, query: str, k: int, start: date | None, end: date | None) -> list[tuple[Chunk, float]]:
         allowed = None
@@ -286,19 +326,14 @@ def ingest(
             return report
 
         generation = generations.stage()
-        if live and not report.rebuilt_because:
-            generations.copy_vectors(live, generation)
-            old_chunks = {c.id: c for c in map(_chunk_from_json, _read_json(live / "chunks.json"))}
-        else:
-            old_chunks = {}
-        store = generations.open_vectors(generation, embeddings)
-
-        stale_ids = [cid for slug in report.updated + report.removed for cid in known[slug]["chunk_ids"]]
-        if stale_ids:
-            store.delete(ids=stale_ids)
+        incremental = live is not None and not report.rebuilt_because
+        old_chunks = {c.id: c for c in map(_chunk_from_json, _read_json(live / "chunks.json"))} if incremental else {}
         embedding_started = time.perf_counter()
-        _embed_into(store, embeddings, new_chunks, show_progress)
+        vectors = _embed_sections(embeddings, new_chunks, show_progress)
         report.chunks_embedded = len(new_chunks)
+        kept_ids = {cid for slug in report.unchanged for cid in known[slug]["chunk_ids"]}
+        base, base_vectors = _place_vectors(generations, embeddings, live if incremental else None, manifest, generation,
+                                            old_chunks, kept_ids, new_chunks, vectors)
 
         by_slug: dict[str, list[Chunk]] = {}
         for chunk in new_chunks:
@@ -337,6 +372,8 @@ def ingest(
             "chunking": _chunker_signature(settings),
             "keyword_tokenizer": settings.keyword_tokenizer,
             "seconds_per_chunk": round(pace, 4),
+            "vector_base": base,
+            "base_vectors": base_vectors,
             "files": _file_sizes(generation),
             "posts": {
                 slug: {**entries[slug], "chunk_ids": [chunk.id for chunk in by_slug.get(slug, [])]}
@@ -372,14 +409,19 @@ def _rebuild_reason(manifest: dict | None, settings: Settings, embeddings: Embed
     return None
 
 
-def _embed_into(store, embeddings: Embeddings, chunks: list[Chunk], show_progress: bool) -> None:
-    """Embed the sections (our embedder, progress per call) and write them to Chroma in large batches."""
+def _embed_sections(embeddings: Embeddings, chunks: list[Chunk], show_progress: bool) -> np.ndarray:
+    """The sections' vectors (our embedder; progress per call)."""
     vectors: list[list[float]] = []
     with tqdm(total=len(chunks), desc="embedding sections", unit="chunk", disable=not show_progress or not chunks) as bar:
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             vectors.extend(embeddings.embed_documents([chunk.embedding_text() for chunk in batch]))
             bar.update(len(batch))
+    return np.asarray(vectors, dtype=np.float32).reshape(len(chunks), -1) if chunks else np.zeros((0, 0), np.float32)
+
+
+def _add_to_store(store, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """Write sections and their vectors to Chroma in large batches."""
     for start in range(0, len(chunks), CHROMA_BATCH):
         batch = chunks[start : start + CHROMA_BATCH]
         store._collection.add(  # langchain-chroma's own collection: vectors given, Chroma's embedder never runs
@@ -389,6 +431,60 @@ def _embed_into(store, embeddings: Embeddings, chunks: list[Chunk], show_progres
             # Only what a Chroma-side filter uses; the chunk records live in chunks.json.
             metadatas=[{"slug": chunk.slug, "date_num": _date_number(chunk.date)} for chunk in batch],
         )
+
+
+def _place_vectors(
+    generations: Generations, embeddings: Embeddings, live: Path | None, manifest: dict | None, generation: Path,
+    old_chunks: dict[str, Chunk], kept_ids: set[str], new_chunks: list[Chunk], vectors: np.ndarray,
+) -> tuple[str, int]:
+    """Put the new generation's chunk vectors in place (see the module's docstring); returns its vector base
+    and how many vectors that base's store holds. `live` is None for a first ingest or a rebuild."""
+    if live is None or manifest is None:
+        _add_to_store(generations.open_vectors(generation.name, embeddings), new_chunks, vectors)
+        _write_added(generation, [], vectors[:0])
+        return generation.name, len(new_chunks)
+    base = vector_base(manifest, live)
+    base_vectors = manifest.get("base_vectors", len(old_chunks))  # older indexes: the live store holds every chunk
+    earlier_ids, earlier_vectors = _read_added(live)
+    kept_added = [position for position, chunk_id in enumerate(earlier_ids) if chunk_id in kept_ids]
+    added_ids = [earlier_ids[position] for position in kept_added] + [chunk.id for chunk in new_chunks]
+    read_from_base = kept_ids - set(added_ids)
+    if (generations.keeps_base and len(added_ids) <= MAX_ADDED_VECTORS
+            and base_vectors - len(read_from_base) <= MAX_SKIPPED_VECTORS):
+        _write_added(generation, added_ids, _stacked(earlier_vectors[kept_added], vectors))
+        return base, base_vectors
+    # A new base: the old one copied, what no kept post reads from it dropped, the added vectors moved in.
+    generations.copy_vectors(base, generation)
+    store = generations.open_vectors(generation.name, embeddings)
+    unread = [chunk_id for chunk_id in store._collection.get(include=[])["ids"] if chunk_id not in read_from_base]
+    for start in range(0, len(unread), CHROMA_BATCH):
+        store._collection.delete(ids=unread[start : start + CHROMA_BATCH])
+    _add_to_store(store, [old_chunks[earlier_ids[position]] for position in kept_added], earlier_vectors[kept_added])
+    _add_to_store(store, new_chunks, vectors)
+    _write_added(generation, [], vectors[:0])
+    return generation.name, len(read_from_base) + len(added_ids)
+
+
+def _stacked(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    width = max(first.shape[1] if first.ndim == 2 else 0, second.shape[1] if second.ndim == 2 else 0)
+    return np.concatenate([first.reshape(-1, width), second.reshape(-1, width)]).astype(np.float32)
+
+
+def _write_added(generation: Path, chunk_ids: list[str], vectors: np.ndarray) -> None:
+    np.save(generation / ADDED_VECTORS, vectors.astype(np.float32))
+    _write_json(generation / ADDED_IDS, chunk_ids)
+
+
+def _read_added(generation: Path) -> tuple[list[str], np.ndarray]:
+    """The chunks added since the generation's vector base, and their vectors (none for a generation that is its own base)."""
+    if not (generation / ADDED_IDS).is_file():
+        return [], np.zeros((0, 0), dtype=np.float32)
+    return list(_read_json(generation / ADDED_IDS)), np.load(generation / ADDED_VECTORS)
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12) if vectors.size else vectors
 
 
 class LiveIndex:

@@ -11,7 +11,11 @@ import pytest
 
 from conftest import POSTS, ROOT, write_post
 from rag.errors import EmbedderMismatch
-from rag.index import ArchiveIndex
+from datetime import date
+
+import rag.index
+from rag.embed import make_embeddings
+from rag.index import ArchiveIndex, ingest
 from rag.pipeline import Pipeline
 
 
@@ -49,9 +53,11 @@ def test_incremental_ingest(archive):
 
     index = pipeline.index.current()
     assert {c.slug for c in index.chunks} == {"daily-20240504", "2024/extra", "2024/more"}
-    # Both the vector store and BM25 forgot the removed post and know the new text.
-    assert index.vectors.get(where={"slug": "daily-20240509"})["ids"] == []
-    assert len(index.vectors.get()["ids"]) == len(index.chunks)
+    # No vector store was copied: the first generation's store is the base, the vectors of posts added or
+    # changed since are kept beside it, and the removed post's vectors in the base are never returned.
+    assert index.manifest["vector_base"] != index.generation.name and not (index.generation / "chroma").exists()
+    assert sorted(c.id for c, _ in index.dense_search(pipeline.embeddings.embed_query("AlphaFold 3"), 100, None, None)) \
+        == sorted(c.id for c in index.chunks)
     assert index.keyword_search("AlphaFold", 5, None, None) == []
     assert index.keyword_search("파인애플 피자", 1, None, None)[0][0].slug == "daily-20240504"
     assert pipeline.ask("두리안 모델이 뭐야?").citations[0].chunk.permalink.endswith("/2024/extra/")
@@ -144,3 +150,41 @@ def test_only_the_question_is_embedded_at_question_time(archive):
     counting.calls.clear()
     answer = pipeline.ask("Kaggle 대회 상금이 얼마였어?")
     assert "100,000" in answer.text and counting.calls == ["query"]
+
+
+def test_vectors_added_beside_the_base_until_an_ingest_writes_a_new_base(archive, monkeypatch):
+    """Adding posts copies no vector store; past MAX_ADDED_VECTORS an ingest writes a new base, and the old
+    one goes once no kept generation reads it. Every live chunk is found exactly once all along."""
+    settings = archive.model_copy(update={"embedder": "hash"})
+    embeddings = make_embeddings("hash")
+    posts = settings.posts_dir
+
+    def every_chunk_found_once(index: ArchiveIndex) -> bool:
+        query = embeddings.embed_query("모델")
+        scoped = [c.id for c, _ in index.dense_search(query, 1000, date(2024, 5, 5), date(2024, 12, 31))]
+        return (sorted(c.id for c, _ in index.dense_search(query, 1000, None, None)) == sorted(c.id for c in index.chunks)
+                and sorted(scoped) == sorted(c.id for c in index.chunks if c.date >= date(2024, 5, 5)))
+
+    ingest(settings, embeddings, show_progress=False)
+    first = ArchiveIndex(settings, embeddings).generation.name
+    write_post(posts, "2024/a", title="A", day="2024-06-01", body="## 요약\n두리안 모델이 공개되었습니다.")
+    changed = posts / "daily-20240509.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n추가 문단: 망고 모델이 나왔습니다.\n", encoding="utf-8")
+    ingest(settings, embeddings, show_progress=False)
+    index = ArchiveIndex(settings, embeddings)
+    assert index.manifest["vector_base"] == first and not (index.generation / "chroma").exists()
+    assert every_chunk_found_once(index)
+
+    monkeypatch.setattr(rag.index, "MAX_ADDED_VECTORS", 0)
+    write_post(posts, "2024/b", title="B", day="2024-06-02", body="## 요약\n두부 모델이 공개되었습니다.")
+    ingest(settings, embeddings, show_progress=False)
+    index = ArchiveIndex(settings, embeddings)
+    assert index.manifest["vector_base"] == index.generation.name
+    assert index.vectors._collection.count() == len(index.chunks)  # removed and changed posts' vectors dropped
+    assert every_chunk_found_once(index)
+
+    monkeypatch.undo()
+    (posts / "2024" / "a.md").unlink()
+    ingest(settings, embeddings, show_progress=False)
+    index = ArchiveIndex(settings, embeddings)
+    assert every_chunk_found_once(index) and not (settings.index_dir / first).exists()
