@@ -10,7 +10,7 @@ their own parts to the constructor instead.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict
 
@@ -46,6 +46,7 @@ class Pipeline:
     index: LiveIndex
     answerer: Answerer
     rewriter: FollowUpRewriter
+    _chain: Runnable[Query | str, Answer] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embeddings: Embeddings | None = None) -> "Pipeline":
@@ -101,8 +102,11 @@ class Pipeline:
 
     def chain(self) -> Runnable[Query | str, Answer]:
         """question -> evidence -> answer (a timeline or a digest when the question asks for one, rag/intent.py);
-        `.stream()` yields text pieces, then the `Answer`."""
-        return RunnableLambda(self.evidence) | AnswerStep(ByIntent(self.answerer))
+        `.stream()` yields text pieces, then the `Answer`. Built once: composing runnables inspects
+        signatures (~0.4 ms a question)."""
+        if self._chain is None:
+            self._chain = RunnableLambda(self.evidence) | AnswerStep(ByIntent(self.answerer))
+        return self._chain
 
     def retriever(self) -> HybridRetriever:
         """The same search as a LangChain retriever (query string -> Documents)."""
