@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from conftest import POSTS, ROOT, write_post
@@ -160,10 +161,14 @@ def test_vectors_added_beside_the_base_until_an_ingest_writes_a_new_base(archive
     posts = settings.posts_dir
 
     def every_chunk_found_once(index: ArchiveIndex) -> bool:
+        """Each live chunk once, with the similarity of its current text's vector (the hash embedder is exact)."""
         query = embeddings.embed_query("모델")
-        scoped = [c.id for c, _ in index.dense_search(query, 1000, date(2024, 5, 5), date(2024, 12, 31))]
-        return (sorted(c.id for c, _ in index.dense_search(query, 1000, None, None)) == sorted(c.id for c in index.chunks)
-                and sorted(scoped) == sorted(c.id for c in index.chunks if c.date >= date(2024, 5, 5)))
+        everything = index.dense_search(query, 1000, None, None)
+        scoped = index.dense_search(query, 1000, date(2024, 5, 5), date(2024, 12, 31))
+        for chunk, similarity in everything + scoped:
+            assert similarity == pytest.approx(float(np.dot(embeddings.embed_query(chunk.embedding_text()), query)), abs=1e-3)
+        return (sorted(c.id for c, _ in everything) == sorted(c.id for c in index.chunks)
+                and sorted(c.id for c, _ in scoped) == sorted(c.id for c in index.chunks if c.date >= date(2024, 5, 5)))
 
     ingest(settings, embeddings, show_progress=False)
     first = ArchiveIndex(settings, embeddings).generation.name
