@@ -58,8 +58,10 @@ def disk_mb(path: Path) -> float:
 
 def index_mb(index: Path) -> float:
     """What the live generation reads: its files and its vector base's Chroma store (another generation's, often)."""
+    from rag.generations import vector_base
+
     generation = live_generation(index)
-    base = index / (json.loads((generation / "manifest.json").read_text()).get("vector_base") or generation.name)
+    base = index / vector_base(json.loads((generation / "manifest.json").read_text()), generation)
     return round(disk_mb(generation) + (disk_mb(base / "chroma") if base != generation else 0.0), 1)
 
 

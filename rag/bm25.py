@@ -94,11 +94,10 @@ class _ArrayBM25(bm25s.BM25):
     """bm25s whose index is built from token-id arrays in a few whole-corpus numpy passes, through the hook
     bm25s provides for that (`build_index_from_ids`). Its own build counts every document's tokens in Python:
     0.55 s at 1,000 posts, redone by every ingest (bm25s has no incremental add); this takes ~0.1 s.
-    Only the default scoring (Lucene's BM25) is built here; the scores equal bm25s's own (tests/test_bm25.py)."""
+    It builds bm25s's default scoring (Lucene's BM25), the one KeywordIndex uses; the scores equal bm25s's own
+    (tests/test_bm25.py)."""
 
     def build_index_from_ids(self, unique_token_ids, corpus_token_ids, show_progress=True, leave_progress=False):
-        if self.method != "lucene" or self.idf_method != "lucene":
-            return super().build_index_from_ids(unique_token_ids, corpus_token_ids, show_progress, leave_progress)
         self.nonoccurrence_array = None  # BM25L and BM25+ only, as in bm25s's own build
         n_docs, n_vocab = len(corpus_token_ids), len(unique_token_ids)
         lengths = np.fromiter(map(len, corpus_token_ids), dtype=np.int64, count=n_docs)

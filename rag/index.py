@@ -208,12 +208,10 @@ class ArchiveIndex:
         added_ids, added_vectors = _read_added(generation)
         self._added_rows = np.array([self._row[chunk_id] for chunk_id in added_ids], dtype=np.int64)
         self._added_vectors = _unit_rows(added_vectors)
+        # A chunk is read from the base unless it was added since (-1; a changed post's old vectors stay there).
         self._added_position = np.full(len(self.chunks), -1, dtype=np.int64)
         self._added_position[self._added_rows] = np.arange(len(self._added_rows))
-        # A chunk is read from the base unless it was added since (a changed post's old vectors stay there).
-        self._in_base = np.ones(len(self.chunks), dtype=bool)
-        self._in_base[self._added_rows] = False
-        stored, wanted = self.vectors._collection.count(), int(self._in_base.sum())
+        stored, wanted = self.vectors._collection.count(), len(self.chunks) - len(self._added_rows)
         if stored < wanted:
             raise ValueError(f"Chroma holds {stored} sections, the records {wanted}")
         self._base_count, self._skipped_in_base = stored, stored - wanted
@@ -240,7 +238,7 @@ class ArchiveIndex:
                     where=where, include=["distances"],
                 )
             hits = [(row, 1.0 - distance) for chunk_id, distance in zip(found["ids"][0], found["distances"][0])
-                    if (row := self._row.get(chunk_id)) is not None and self._in_base[row]]
+                    if (row := self._row.get(chunk_id)) is not None and self._added_position[row] < 0]
         hits += self._score_added(query_vector, k, None if in_scope is None else self._added_rows[in_scope[self._added_rows]])
         hits.sort(key=lambda hit: -hit[1])
         return [(self.chunks[row], similarity) for row, similarity in hits[:k]]
@@ -251,8 +249,7 @@ class ArchiveIndex:
             return []
         vectors = self._added_vectors if rows is None else self._added_vectors[self._added_position[rows]]
         rows = self._added_rows if rows is None else rows
-        query = np.asarray(query_vector, dtype=np.float32)
-        similarities = vectors @ (query / (np.linalg.norm(query) + 1e-12))
+        similarities = vectors @ _unit_rows(np.asarray([query_vector]))[0]
         best = np.argpartition(-similarities, k)[:k] if len(similarities) > k else np.arange(len(similarities))
         return [(int(rows[i]), float(similarities[i])) for i in best]
 
@@ -261,14 +258,13 @@ class ArchiveIndex:
         record (~85 ms at 10,000 posts), a fetch by id does not (~1 ms)."""
         if not len(rows):
             return []
-        scored = self._score_added(query_vector, k, rows[~self._in_base[rows]])
-        ids = [self.chunks[row].id for row in rows[self._in_base[rows]]]
+        added = self._added_position[rows] >= 0
+        scored = self._score_added(query_vector, k, rows[added])
+        ids = [self.chunks[row].id for row in rows[~added]]
         if ids:
             with self._guard():
                 found = self.vectors._collection.get(ids=ids, include=["embeddings"])
-            vectors = np.asarray(found["embeddings"], dtype=np.float32)
-            query = np.asarray(query_vector, dtype=np.float32)
-            similarities = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query) + 1e-12)
+            similarities = _unit_rows(found["embeddings"]) @ _unit_rows(np.asarray([query_vector]))[0]
             scored += [(self._row[chunk_id], float(similarity)) for chunk_id, similarity in zip(found["ids"], similarities)]
         scored.sort(key=lambda hit: (-hit[1], hit[0]))
         return [(self.chunks[row], similarity) for row, similarity in scored[:k]]
@@ -467,8 +463,9 @@ def _place_vectors(
 
 
 def _stacked(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    width = max(first.shape[1] if first.ndim == 2 else 0, second.shape[1] if second.ndim == 2 else 0)
-    return np.concatenate([first.reshape(-1, width), second.reshape(-1, width)]).astype(np.float32)
+    """Rows of both (either may be empty, of shape (0, 0))."""
+    parts = [part for part in (first, second) if part.size]
+    return np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, 0), np.float32)
 
 
 def _write_added(generation: Path, chunk_ids: list[str], vectors: np.ndarray) -> None:

@@ -7,15 +7,15 @@ import subprocess
 import sys
 import time
 
+from datetime import date
+
 import numpy as np
 import pytest
 
-from conftest import POSTS, ROOT, write_post
-from rag.errors import EmbedderMismatch
-from datetime import date
-
 import rag.index
+from conftest import POSTS, ROOT, write_post
 from rag.embed import make_embeddings
+from rag.errors import EmbedderMismatch
 from rag.index import ArchiveIndex, ingest
 from rag.pipeline import Pipeline
 
