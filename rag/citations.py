@@ -91,17 +91,18 @@ def check_citations(text: str, source_count: int) -> tuple[str, CitationChecker]
 SUPPORT_THRESHOLD = 0.5
 """Share of a claim's content morphemes that must appear in the sources it cites."""
 MIN_CLAIM_MORPHEMES = 2
-"""Shorter claims (a stray "." between markers) are not judged."""
+"""Shorter claims (a stray "." between markers, "끝") are not judged unsupported; a bare fact ("100,000달러",
+"@erhartford") is still attributed to the source that holds it."""
 _MARKER_GROUP = re.compile(r"((?:\[\d+\])+)")
 
 
 def unsupported_markers(text: str, cited: dict[int, Chunk]) -> set[int]:
     """Markers of verified `text` (`[k]`, k a key of `cited`) whose claim the cited sources do not contain."""
-    vocabulary = {marker: set(content_tokens(chunk.embedding_text())) for marker, chunk in cited.items()}
+    vocabulary = {marker: claim_words(chunk.embedding_text()) for marker, chunk in cited.items()}
     flagged: set[int] = set()
     pieces = _MARKER_GROUP.split(text)
     for claim, group in zip(pieces[0::2], pieces[1::2]):
-        morphemes = set(content_tokens(claim))
+        morphemes = claim_words(claim)
         if len(morphemes) < MIN_CLAIM_MORPHEMES:
             continue
         markers = {int(number) for number in _NUMBER.findall(group)}
@@ -114,18 +115,27 @@ def unsupported_markers(text: str, cited: dict[int, Chunk]) -> set[int]:
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 
 
+_MENTION = re.compile(r"@[A-Za-z0-9_]+")  # an X handle; the Korean particle after it (`@erhartford가`) is not part of it
+
+
+def claim_words(text: str) -> set[str]:
+    """What a claim and a source are compared by: content morphemes, and @handles (Kiwi tags `@erhartford` a
+    mention, not a noun, yet "누가 소개했어?" is answered by the handle alone)."""
+    return set(content_tokens(text)) | {mention.lower() for mention in _MENTION.findall(text)}
+
+
 def attribute_unmarked(text: str, sources: list[str], cited: list[int]) -> tuple[str, list[int]]:
     """Verified `text` with a marker added after each sentence the model left without one, pointing at the
     source (1-based, into `sources`) that holds the most of its content morphemes — at least SUPPORT_THRESHOLD
     of them, else the sentence stays unmarked. `cited` (the checker's numbers in label order) is extended with
     new sources. Returns the text and the source numbers it attributed."""
-    vocabularies = [set(content_tokens(source)) for source in sources]
+    vocabularies = [claim_words(source) for source in sources]
     attributed: list[int] = []
     pieces = _SENTENCE_END.split(text)
     separators = _SENTENCE_END.findall(text)
     for position, sentence in enumerate(pieces):
-        morphemes = set(content_tokens(sentence))
-        if _MARKER.search(sentence) or len(morphemes) < MIN_CLAIM_MORPHEMES or not vocabularies:
+        morphemes = claim_words(sentence)
+        if _MARKER.search(sentence) or not morphemes or not vocabularies:
             continue
         shares = [len(morphemes & vocabulary) / len(morphemes) for vocabulary in vocabularies]
         best = max(range(len(shares)), key=shares.__getitem__)

@@ -16,7 +16,8 @@ Metrics
   pointing outside the given sources; unsupported_citations: citations whose claims share
   too little with the cited text; llm_errors: questions where the LLM call failed;
   attributed_citations: citations the program attached to sentences the model left without a marker
-  (model_citations: the ones the model wrote).
+  (model_citations: the ones the model wrote); model_declined: answers where the LLM declined (not-found,
+  bare markers, nothing) and the reader got the extractive answer it had been shown instead.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def evaluate(
     index = pipeline.index.current()
     hits_at = {depth: [] for depth in RECALL_DEPTHS}
     reciprocal_ranks, latencies, first_token, cited_gold, refusals, false_refusals = [], [], [], [], [], []
-    uncited = removed = unsupported = errors = attributed = model_cited = 0
+    uncited = removed = unsupported = errors = attributed = model_cited = declined = 0
     correct_by_type: dict[str, list[bool]] = {}
     correct: list[bool] = []
     details = []
@@ -129,10 +130,11 @@ def evaluate(
             attributed += sum(citation.attributed for citation in answer.citations)
             model_cited += sum(not citation.attributed for citation in answer.citations)
             errors += bool(answer.error)
+            declined += answer.kind == "answer" and not answer.refused and answer.answerer != pipeline.answerer_name
             record.update(
                 answer=answer.text, refused=answer.refused, cited=[c.chunk.id for c in answer.citations],
                 attributed=[c.chunk.id for c in answer.citations if c.attributed],
-                error=answer.error,
+                error=answer.error, answerer=answer.answerer,
             )
             (false_refusals if item.answerable else refusals).append(answer.refused)
             outcome = (not answer.refused and contains_answer(answer.text, item.answer_keys)
@@ -176,6 +178,7 @@ def evaluate(
         "model_citations": model_cited,
         "attributed_citations": attributed,
         "llm_errors": errors,
+        "model_declined": declined,
         "answerer": pipeline.answerer_name,
         "questions": len(questions),
         "answerable": sum(item.answerable for item in questions),

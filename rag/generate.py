@@ -1,11 +1,15 @@
-"""Stage 5, with an LLM: a fluent answer written from the numbered sources, its citations verified.
+"""Stage 5, with an LLM: a fluent answer written from the quotes the extractive answerer chose, its citations verified.
 
-The model sees the prompt of rag/prompts.py with the best passages of the retrieved sections
-(`context_sources`); what it writes passes through the `CitationChecker` as it streams, so
-markers that point outside the sources never reach the reader. A sentence written without a
-marker gets the source it overlaps most (`attribute_unmarked`), shown as attributed; an
-answer of bare markers is the refusal. Questions the archive cannot answer by construction
-(a name it never mentions; see rag/korean.py) are refused before any model call.
+A 1.5B model on 2 cores reads ~65 prompt tokens a second and loses a fact among five whole
+sections, while the extractive answerer (rag/extractive.py) already knows which passages
+answer and when nothing does. So the model is shown exactly what the extractive answer
+quotes (`context_sources`: those passages with their post's date and title), and is not
+called when that answer is "not found". What it writes passes through the `CitationChecker`
+as it streams, so markers that point outside the sources never reach the reader. A sentence
+written without a marker gets the source it overlaps most (`attribute_unmarked`), shown as
+attributed. When the model declines anyway (its not-found sentence, bare markers, nothing)
+the reader gets the extractive answer it was given, with a note: the passages answer by the
+same measure that calibrated refusals, and a small model refuses far more often.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import replace
 from . import messages
 from .chain import not_found
 from .citations import CitationChecker, attribute_unmarked, unsupported_markers
-from .extractive import score_sentences
+from .extractive import ExtractiveAnswerer
 from .llm import LazyChatModel, explain_failure
 from .prompts import answer_messages, digest_messages
 from .records import Answer, Citation, ContextSource, RetrievedChunk
@@ -29,17 +33,18 @@ class GeneratingAnswerer:
     def __init__(self, model: LazyChatModel, settings: Settings, name: str) -> None:
         self._model = model
         self._settings = settings
+        self._quoter = ExtractiveAnswerer(settings)
         self.name = name
 
     def stream(self, evidence: Evidence) -> Iterator[str | Answer]:
-        question = evidence.question
-        sources = context_sources(evidence)
-        if not sources or question.unknown_terms(evidence.index.keywords.knows):
-            refusal = not_found(evidence, self.name)
+        quoted = self._quoter.answer(evidence)
+        if quoted.refused:
+            refusal = replace(quoted, answerer=self.name)
             yield refusal.text
             yield refusal
             return
-        yield from self._write(evidence, sources, answer_messages(question.text, sources))
+        sources = sources_of(quoted)
+        yield from self._write(evidence, sources, answer_messages(evidence.question.text, sources), quoted)
 
     def condense(self, evidence: Evidence, digest: Answer) -> Iterator[str | Answer]:
         """A period's digest (rag/timeline.py) rewritten by the model from its headline items, post by post,
@@ -48,12 +53,17 @@ class GeneratingAnswerer:
             yield digest.text
             yield digest
             return
-        sources = [ContextSource(RetrievedChunk(c.chunk, c.score), list(c.quotes)) for c in digest.citations]
+        sources = sources_of(digest)
         evidence = replace(evidence, hits=[source.hit for source in sources])
         for part in self._write(evidence, sources, digest_messages(evidence.question.text, sources)):
             yield replace(part, kind="digest", date_range=digest.date_range) if isinstance(part, Answer) else part
 
-    def _write(self, evidence: Evidence, sources: list[ContextSource], prompt: list) -> Iterator[str | Answer]:
+    def _write(
+        self, evidence: Evidence, sources: list[ContextSource], prompt: list, quoted: Answer | None = None
+    ) -> Iterator[str | Answer]:
+        """The model's answer to `prompt`, checked; `quoted` (the extractive answer) if the model declines: writes
+        its not-found sentence or only markers, or no answer of the asked kind (a number for 몇/얼마, a date for
+        언제, a name for 누구/어디 — the check each quote passed)."""
         question = evidence.question
         checker = CitationChecker(len(sources))
         written: list[str] = []
@@ -73,12 +83,14 @@ class GeneratingAnswerer:
         if tail:
             written.append(tail)
             yield tail
-        yield self.verified_answer(evidence, sources, "".join(written).strip(), checker)
+        answer = self.verified_answer(evidence, sources, "".join(written).strip(), checker)
+        declined = answer.refused or not evidence.question.accepts(_BRACKETED.sub("", answer.text))
+        yield replace(quoted, warning=messages.MODEL_DECLINED_NOTE) if quoted and declined else answer
 
     def verified_answer(
         self, evidence: Evidence, sources: list[ContextSource], text: str, checker: CitationChecker
     ) -> Answer:
-        if not _NOT_WORDS.sub("", _MARKERS.sub("", text)):  # nothing but markers ("[1]"), or nothing: no answer
+        if not _NOT_WORDS.sub("", _BRACKETED.sub("", text)):  # nothing but markers ("[1]", "[L1]"), or nothing
             return replace(not_found(evidence, self.name), removed_markers=checker.removed)
         model_cited = list(checker.cited)
         numbers = list(checker.cited)
@@ -103,24 +115,16 @@ class GeneratingAnswerer:
         )
 
 
-CONTEXT_PASSAGES = 6
-CONTEXT_CHARS = 1500
-"""What a model is shown: the best passages for the question (scored as the extractive answerer scores
-them: stored sentence vectors and morphemes), at most this many and this long in all."""
-_MARKERS = re.compile(r"\[\d+\]")
+_BRACKETED = re.compile(r"\[[^\[\]]{0,12}\]|【[^【】]{0,12}】")
+"""Markers and marker-like labels (`[1, 2]`, `[L1]`): an answer of these alone says nothing."""
 _NOT_WORDS = re.compile(r"[\W_]+")
 
 
-def context_sources(evidence: Evidence) -> list[ContextSource]:
-    """The retrieved sections that hold one of the best passages, best first, each with those passages."""
-    chosen: dict[str, ContextSource] = {}
-    total = 0
-    for item in score_sentences(evidence):
-        if sum(len(source.passages) for source in chosen.values()) == CONTEXT_PASSAGES:
-            break
-        shown = [passage for source in chosen.values() for passage in source.passages]
-        if total + len(item.text) > CONTEXT_CHARS or any(item.text in p or p in item.text for p in shown):
-            continue
-        chosen.setdefault(item.source.chunk.id, ContextSource(item.source, [])).passages.append(item.text)
-        total += len(item.text)
-    return list(chosen.values())
+def context_sources(evidence: Evidence, settings: Settings) -> list[ContextSource]:
+    """What the model is shown for a question: the passages the extractive answer quotes, by section."""
+    return sources_of(ExtractiveAnswerer(settings).answer(evidence))
+
+
+def sources_of(answer: Answer) -> list[ContextSource]:
+    """An extractive answer's (or a digest's) citations as model sources: each section with its quotes."""
+    return [ContextSource(RetrievedChunk(c.chunk, c.score), list(c.quotes)) for c in answer.citations]

@@ -7,6 +7,7 @@ langchain-community), so `LocalGGUFChat` is a small `BaseChatModel` over llama-c
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -69,31 +70,74 @@ class LocalGGUFChat(BaseChatModel):
                 ) from None
         return self._llama
 
-    def _completion(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
-        return self._load().create_chat_completion(
-            messages=convert_to_openai_messages(messages), max_tokens=self.max_tokens,
-            temperature=0.0, stop=stop, stream=stream,
-        )
-
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> ChatResult:
-        result = self._completion(messages, stop, stream=False)
-        text = result["choices"][0]["message"]["content"] or ""
+        text = "".join(self._pieces(messages, stop))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for part in self._completion(messages, stop, stream=True):
-            text = part["choices"][0]["delta"].get("content")
-            if text:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                if run_manager:
-                    run_manager.on_llm_new_token(text, chunk=chunk)
-                yield chunk
+        for text in self._pieces(messages, stop):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+            if run_manager:
+                run_manager.on_llm_new_token(text, chunk=chunk)
+            yield chunk
+
+    def _pieces(self, messages: list[BaseMessage], stop: list[str] | None) -> Iterator[str]:
+        """The reply, greedy, as it is generated. Not `create_chat_completion(stream=True)`: llama-cpp-python
+        decodes a streamed token alone with errors="ignore", so a Hangul syllable split over two tokens vanished
+        ("잠시" -> "시", "빠른" -> "른"); an incremental UTF-8 decoder waits for the rest of the character (and
+        drops only bytes that are invalid, as the library's non-streamed reply does). `generate` reuses the
+        evaluated prefix of the last prompt (the system prompt)."""
+        import llama_cpp
+
+        llama = self._load()
+        formatted = _chat_prompt(llama, convert_to_openai_messages(messages))
+        prompt = llama.tokenize(formatted.prompt.encode(), add_bos=not formatted.added_special, special=True)
+        # The template's own stop is its end-of-turn token, seen as a token below (never as text: special tokens
+        # are not detokenized); only a caller's stop strings are looked for in the text.
+        stops = [text for text in _listed(stop) if text]
+        held_back = max(map(len, stops), default=1) - 1  # a stop string may be arriving
+        vocabulary = llama_cpp.llama_model_get_vocab(llama.model)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")  # a stray invalid byte, as the library drops it
+        text, shown = "", 0
+        for count, token in enumerate(llama.generate(prompt, temp=0.0)):
+            if count == self.max_tokens or llama_cpp.llama_vocab_is_eog(vocabulary, token):
+                break
+            text += decoder.decode(llama.detokenize([token]))
+            ends = [text.index(stop_text) for stop_text in stops if stop_text in text]
+            if ends:
+                text = text[: min(ends)]
+                break
+            if len(text) - held_back > shown:
+                yield text[shown : len(text) - held_back]
+                shown = len(text) - held_back
+        rest = text[shown:] + decoder.decode(b"", final=True)
+        if rest:
+            yield rest
+
+
+def _chat_prompt(llama: Any, messages: list[dict]) -> Any:
+    """The prompt in the model's own chat template; a GGUF without one (Gemma 270M, a base model) gets
+    llama-2's, as llama-cpp-python gives it."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter, format_llama2
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if template is None:
+        return format_llama2(messages)
+    eos = llama.token_eos()
+    return Jinja2ChatFormatter(
+        template=template, stop_token_ids=[eos], eos_token=llama.detokenize([eos], special=True).decode(),
+        bos_token=llama.detokenize([llama.token_bos()], special=True).decode(),
+    )(messages=messages)
+
+
+def _listed(stop: str | list[str] | None) -> list[str]:
+    return [stop] if isinstance(stop, str) else list(stop or [])
 
 
 def llm_name(settings: Settings) -> str:

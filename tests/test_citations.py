@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from rag.citations import CitationChecker, check_citations, unsupported_markers
+from rag.citations import CitationChecker, attribute_unmarked, check_citations, unsupported_markers
 from rag.records import Chunk
 
 
@@ -70,3 +70,10 @@ def test_claims_not_found_in_the_cited_source_are_flagged():
     assert unsupported_markers(text, {1: kaggle, 2: alphafold}) == set()  # claim 2 is covered by its two sources
     swapped = "Kaggle 대회 상금은 100,000달러입니다 [2]. 단백질 구조를 예측하는 AlphaFold 3이 나왔습니다 [1]."
     assert unsupported_markers(swapped, {1: kaggle, 2: alphafold}) == {1, 2}
+
+
+def test_a_bare_handle_or_number_is_attributed_to_the_source_that_holds_it():
+    sources = ["오픈 소스 모델을 @erhartford가 소개했습니다.", "상금은 100,000달러입니다."]
+    assert attribute_unmarked("@erhartford", sources, []) == ("@erhartford [1]", [1])
+    assert attribute_unmarked("100,000달러", sources, []) == ("100,000달러 [1]", [2])
+    assert attribute_unmarked("@someoneelse", sources, []) == ("@someoneelse", [])

@@ -7,12 +7,17 @@ not-found sentence for a detail the archive does not hold.
 """
 
 import os
+import re
 
 import pytest
+from langchain_core.messages import convert_to_openai_messages
 
 from conftest import llama_cpp_server
+from rag.generate import context_sources
+from rag.llm import make_chat_model
 from rag.messages import NOT_FOUND_ANSWER
 from rag.pipeline import Pipeline
+from rag.prompts import answer_messages
 
 try:
     import llama_cpp  # noqa: F401
@@ -32,6 +37,7 @@ UNANSWERABLE = "Kaggle 대회 우승팀은 어디였어?"
 def check_answers(pipeline: Pipeline) -> None:
     *pieces, answer = pipeline.stream(ANSWERABLE)
     assert answer.error is None and not answer.refused, answer.error
+    assert answer.answerer == pipeline.answerer_name  # written by the model, not the quotes of a declined answer
     assert len(pieces) >= 2  # streamed
     assert "100,000" in answer.text or "10만" in answer.text
     assert answer.citations and all(c.chunk.slug.startswith("daily-20240504") for c in answer.citations)
@@ -47,6 +53,20 @@ def test_qwen_in_process(real_pipeline):
     }), embeddings=real_pipeline.embeddings)
     assert pipeline.answerer_name == f"llamacpp:{QWEN}"
     check_answers(pipeline)
+
+
+def test_streamed_korean_is_the_reply_the_library_gives_whole(real_pipeline):
+    """llama-cpp-python's own streaming dropped a Hangul syllable whose bytes span two tokens ("잠시" -> "시");
+    the streamed reply must be, character for character, what its non-streamed chat completion returns."""
+    settings = real_pipeline.settings.model_copy(update={
+        "llm": "llamacpp", "llm_gguf": QWEN, "llm_max_tokens": 64, "llm_context_tokens": 4096})
+    model = make_chat_model(settings)
+    prompt = answer_messages(ANSWERABLE, context_sources(real_pipeline.evidence(ANSWERABLE), settings))
+    streamed = [chunk.text for chunk in model.stream(prompt)]
+    whole = model._load().create_chat_completion(
+        messages=convert_to_openai_messages(prompt), max_tokens=64, temperature=0.0)["choices"][0]["message"]["content"]
+    assert len(streamed) >= 2 and "".join(streamed) == whole
+    assert re.search("[가-힣]", whole) and "\ufffd" not in whole
 
 
 @pytest.fixture(scope="module")
