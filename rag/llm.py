@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,9 @@ class LocalGGUFChat(BaseChatModel):
     threads: int = 1
 
     _llama: Any = PrivateAttr(default=None)
+    _turn: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    """One generation at a time: the web UI answers two questions at once, and a llama.cpp context holds one
+    sequence (two interleaved generations would each decode into the other's cache)."""
 
     @property
     def _llm_type(self) -> str:
@@ -93,6 +97,10 @@ class LocalGGUFChat(BaseChatModel):
         ("잠시" -> "시", "빠른" -> "른"); an incremental UTF-8 decoder waits for the rest of the character (and
         drops only bytes that are invalid, as the library's non-streamed reply does). `generate` reuses the
         evaluated prefix of the last prompt (the system prompt)."""
+        with self._turn:
+            yield from self._generated(messages, stop)
+
+    def _generated(self, messages: list[BaseMessage], stop: list[str] | None) -> Iterator[str]:
         import llama_cpp
 
         llama = self._load()

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -58,6 +59,23 @@ def test_local_gguf_in_process(real_pipeline):
     ))
     answer = check_generated(list(pipeline.stream(QUESTION)), pipeline)
     assert pipeline.answerer_name == "llamacpp:gemma3-270m" and answer.answerer in (pipeline.answerer_name, "extractive")
+
+
+def test_two_questions_at_once_get_the_answers_they_get_alone(real_pipeline):
+    """The web UI answers two questions at once over one in-process model: generations take turns."""
+    model = make_chat_model(real_pipeline.settings.model_copy(
+        update={"llm": "llamacpp", "llm_max_tokens": 24, "llm_context_tokens": 2048}))
+    prompts = [answer_messages(question, context_sources(real_pipeline.evidence(question), real_pipeline.settings))
+               for question in (QUESTION, "Kaggle 대회 상금이 얼마였어?")]
+    alone = [model.invoke(prompt).content for prompt in prompts]
+    together: dict[int, str] = {}
+    threads = [threading.Thread(target=lambda n=n: together.__setitem__(n, "".join(c.text for c in model.stream(prompts[n]))))
+               for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert [together.get(0), together.get(1)] == alone and all(alone)
 
 
 @pytest.fixture(scope="module")
