@@ -7,9 +7,10 @@ quotes (`context_sources`: those passages with their post's date and title), and
 called when that answer is "not found". What it writes passes through the `CitationChecker`
 as it streams, so markers that point outside the sources never reach the reader. A sentence
 written without a marker gets the source it overlaps most (`attribute_unmarked`), shown as
-attributed. When the model declines anyway (its not-found sentence, bare markers, nothing)
-the reader gets the extractive answer it was given, with a note: the passages answer by the
-same measure that calibrated refusals, and a small model refuses far more often.
+attributed. When the model declines anyway (its not-found sentence, bare markers, nothing, or
+no answer of the asked kind) the reader gets the extractive answer it was given, with a note:
+the passages answer by the same measure that calibrated refusals, and a small model refuses
+far more often.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class GeneratingAnswerer:
             yield refusal.text
             yield refusal
             return
-        sources = sources_of(quoted)
+        sources = context_sources(quoted)
         yield from self._write(evidence, sources, answer_messages(evidence.question.text, sources), quoted)
 
     def condense(self, evidence: Evidence, digest: Answer) -> Iterator[str | Answer]:
@@ -53,7 +54,7 @@ class GeneratingAnswerer:
             yield digest.text
             yield digest
             return
-        sources = sources_of(digest)
+        sources = context_sources(digest)
         evidence = replace(evidence, hits=[source.hit for source in sources])
         for part in self._write(evidence, sources, digest_messages(evidence.question.text, sources)):
             yield replace(part, kind="digest", date_range=digest.date_range) if isinstance(part, Answer) else part
@@ -120,11 +121,6 @@ _BRACKETED = re.compile(r"\[[^\[\]]{0,12}\]|【[^【】]{0,12}】")
 _NOT_WORDS = re.compile(r"[\W_]+")
 
 
-def context_sources(evidence: Evidence, settings: Settings) -> list[ContextSource]:
-    """What the model is shown for a question: the passages the extractive answer quotes, by section."""
-    return sources_of(ExtractiveAnswerer(settings).answer(evidence))
-
-
-def sources_of(answer: Answer) -> list[ContextSource]:
-    """An extractive answer's (or a digest's) citations as model sources: each section with its quotes."""
-    return [ContextSource(RetrievedChunk(c.chunk, c.score), list(c.quotes)) for c in answer.citations]
+def context_sources(quoted: Answer) -> list[ContextSource]:
+    """What the model is shown: an extractive answer's (or a digest's) citations, each section with its quotes."""
+    return [ContextSource(RetrievedChunk(c.chunk, c.score), list(c.quotes)) for c in quoted.citations]

@@ -1,5 +1,7 @@
 """The generating answerer with LangChain's fake chat models, over the real index."""
 
+import re
+
 import httpx
 import openai
 import pytest
@@ -35,7 +37,7 @@ def run(pipeline, answerer, question=QUESTION) -> tuple[list[str], Answer]:
 
 
 def test_chain_streams_text_then_the_verified_answer(real_pipeline):
-    sources = context_sources(real_pipeline.evidence(TWO_SOURCES), real_pipeline.settings)
+    sources = context_sources(real_pipeline.ask(TWO_SOURCES))
     assert len(sources) == 2
     first, second = (source.passages[0].split(". ")[0].rstrip(".") for source in sources)
     written = f"{second} [2]. {first} [1, 2]. 잘못된 표시 [8]."
@@ -63,7 +65,7 @@ def test_an_answer_without_valid_markers_carries_a_warning(real_pipeline):
 
 
 def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
-    sources = context_sources(real_pipeline.evidence(TWO_SOURCES), real_pipeline.settings)
+    sources = context_sources(real_pipeline.ask(TWO_SOURCES))
     claim = sources[0].passages[0].split(". ")[0]
     written = f"{claim} [1]. 이 대회에서 우승하면 세계 여행을 보내 준다고 합니다 [2]."
     _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)), TWO_SOURCES)
@@ -125,14 +127,20 @@ def test_a_model_that_cannot_be_built_gives_a_message(real_pipeline):
     assert "RAG_LLM_API_KEY" in answer.error and len(answer.retrieved) == real_pipeline.settings.top_k
 
 
-def test_model_context_is_what_the_extractive_answer_quotes(real_pipeline):
-    evidence = real_pipeline.evidence(QUESTION)
-    sources = context_sources(evidence, real_pipeline.settings)
+def test_the_model_is_shown_the_quotes_of_the_extractive_answer(real_pipeline):
+    prompts = []
+
+    def record(messages):
+        prompts.append(messages)
+        return AIMessage(content="상금은 100,000달러입니다 [1].")
+
+    run(real_pipeline, answerer_for(real_pipeline, lambda: RunnableLambda(record)))
     quoted = real_pipeline.ask(QUESTION)
-    assert [source.hit.chunk for source in sources] == [citation.chunk for citation in quoted.citations]
-    assert [source.passages for source in sources] == [list(citation.quotes) for citation in quoted.citations]
-    assert {source.hit.chunk.id for source in sources} <= {hit.chunk.id for hit in evidence.hits}
-    assert "100,000" in sources[0].text()  # the prize sentence comes first
+    shown = prompts[0][-1].content.split("<자료>")[1].split("</자료>")[0]
+    assert re.findall(r"^\[(\d+)\] 날짜: ", shown, re.MULTILINE) == [str(n) for n in range(1, len(quoted.citations) + 1)]
+    assert all(f"- {quote}" in shown for citation in quoted.citations for quote in citation.quotes)
+    assert "100,000" in shown.split("[2] 날짜:")[0]  # the prize sentence comes first
+    assert sum(map(len, shown.splitlines())) < 1500  # passages, not whole sections
 
 
 def test_a_sentence_without_a_marker_gets_the_source_it_comes_from(real_pipeline):

@@ -65,7 +65,7 @@ def test_two_questions_at_once_get_the_answers_they_get_alone(real_pipeline):
     """The web UI answers two questions at once over one in-process model: generations take turns."""
     model = make_chat_model(real_pipeline.settings.model_copy(
         update={"llm": "llamacpp", "llm_max_tokens": 24, "llm_context_tokens": 2048}))
-    prompts = [answer_messages(question, context_sources(real_pipeline.evidence(question), real_pipeline.settings))
+    prompts = [answer_messages(question, context_sources(real_pipeline.ask(question)))
                for question in (QUESTION, "Kaggle 대회 상금이 얼마였어?")]
     alone = [model.invoke(prompt).content for prompt in prompts]
     together: dict[int, str] = {}
@@ -94,7 +94,7 @@ def test_openai_answerer_against_a_local_server(real_pipeline, llama_server):
     assert answer.answerer in (pipeline.answerer_name, "extractive")
 
     # The length cap reaches the server (langchain-openai's own max_completion_tokens would be ignored).
-    reply = make_chat_model(settings).invoke(answer_messages(QUESTION, context_sources(pipeline.evidence(QUESTION), settings)))
+    reply = make_chat_model(settings).invoke(answer_messages(QUESTION, context_sources(real_pipeline.ask(QUESTION))))
     assert 0 < reply.usage_metadata["output_tokens"] <= 32
 
 

@@ -61,7 +61,7 @@ def test_streamed_korean_is_the_reply_the_library_gives_whole(real_pipeline):
     settings = real_pipeline.settings.model_copy(update={
         "llm": "llamacpp", "llm_gguf": QWEN, "llm_max_tokens": 64, "llm_context_tokens": 4096})
     model = make_chat_model(settings)
-    prompt = answer_messages(ANSWERABLE, context_sources(real_pipeline.evidence(ANSWERABLE), settings))
+    prompt = answer_messages(ANSWERABLE, context_sources(real_pipeline.ask(ANSWERABLE)))
     streamed = [chunk.text for chunk in model.stream(prompt)]
     whole = model._load().create_chat_completion(
         messages=convert_to_openai_messages(prompt), max_tokens=64, temperature=0.0)["choices"][0]["message"]["content"]
