@@ -45,7 +45,8 @@ class GeneratingAnswerer:
             yield refusal
             return
         sources = context_sources(quoted)
-        yield from self._write(evidence, sources, answer_messages(evidence.question.text, sources), quoted)
+        for part in self._write(evidence, sources, answer_messages(evidence.question.text, sources)):
+            yield replace(quoted, warning=messages.MODEL_DECLINED_NOTE) if _declined(part, evidence) else part
 
     def condense(self, evidence: Evidence, digest: Answer) -> Iterator[str | Answer]:
         """A period's digest (rag/timeline.py) rewritten by the model from its headline items, post by post,
@@ -59,12 +60,7 @@ class GeneratingAnswerer:
         for part in self._write(evidence, sources, digest_messages(evidence.question.text, sources)):
             yield replace(part, kind="digest", date_range=digest.date_range) if isinstance(part, Answer) else part
 
-    def _write(
-        self, evidence: Evidence, sources: list[ContextSource], prompt: list, quoted: Answer | None = None
-    ) -> Iterator[str | Answer]:
-        """The model's answer to `prompt`, checked; `quoted` (the extractive answer) if the model declines: writes
-        its not-found sentence or only markers, or no answer of the asked kind (a number for 몇/얼마, a date for
-        언제, a name for 누구/어디 — the check each quote passed)."""
+    def _write(self, evidence: Evidence, sources: list[ContextSource], prompt: list) -> Iterator[str | Answer]:
         question = evidence.question
         checker = CitationChecker(len(sources))
         written: list[str] = []
@@ -84,9 +80,7 @@ class GeneratingAnswerer:
         if tail:
             written.append(tail)
             yield tail
-        answer = self.verified_answer(evidence, sources, "".join(written).strip(), checker)
-        declined = answer.refused or not evidence.question.accepts(_BRACKETED.sub("", answer.text))
-        yield replace(quoted, warning=messages.MODEL_DECLINED_NOTE) if quoted and declined else answer
+        yield self.verified_answer(evidence, sources, "".join(written).strip(), checker)
 
     def verified_answer(
         self, evidence: Evidence, sources: list[ContextSource], text: str, checker: CitationChecker
@@ -119,6 +113,14 @@ class GeneratingAnswerer:
 _BRACKETED = re.compile(r"\[[^\[\]]{0,12}\]|【[^【】]{0,12}】")
 """Markers and marker-like labels (`[1, 2]`, `[L1]`): an answer of these alone says nothing."""
 _NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def _declined(part: str | Answer, evidence: Evidence) -> bool:
+    """Whether the model's finished answer declines: its not-found sentence or only markers (the refusal), or no
+    answer of the asked kind (a number for 몇/얼마, a date for 언제, a name for 누구/어디 — the check each quote
+    passed). A failed model call is not a decline: its message is shown."""
+    return isinstance(part, Answer) and part.error is None and (
+        part.refused or not evidence.question.accepts(_BRACKETED.sub("", part.text)))
 
 
 def context_sources(quoted: Answer) -> list[ContextSource]:

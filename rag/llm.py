@@ -46,6 +46,8 @@ class LocalGGUFChat(BaseChatModel):
     threads: int = 1
 
     _llama: Any = PrivateAttr(default=None)
+    _prompt_format: Any = PrivateAttr(default=None)
+    """The model's chat template, compiled once (see `_chat_format`)."""
     _turn: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     """One generation at a time: the web UI answers two questions at once, and a llama.cpp context holds one
     sequence (two interleaved generations would each decode into the other's cache)."""
@@ -64,7 +66,7 @@ class LocalGGUFChat(BaseChatModel):
             except ImportError:
                 raise LLMError(messages.LLM_LLAMACPP_MISSING, "RAG_LLM") from None
             try:
-                self._llama = Llama(
+                llama = Llama(
                     model_path=str(self.model_path), n_ctx=self.context_tokens,
                     n_threads=self.threads, verbose=False,
                 )
@@ -72,6 +74,7 @@ class LocalGGUFChat(BaseChatModel):
                 raise LLMError(
                     messages.LLM_MODEL_FILE_UNREADABLE.format(path=self.model_path, error=error), "RAG_LLM_MODEL_PATH"
                 ) from None
+            self._prompt_format, self._llama = _chat_format(llama), llama
         return self._llama
 
     def _generate(
@@ -97,55 +100,48 @@ class LocalGGUFChat(BaseChatModel):
         ("잠시" -> "시", "빠른" -> "른"); an incremental UTF-8 decoder waits for the rest of the character (and
         drops only bytes that are invalid, as the library's non-streamed reply does). `generate` reuses the
         evaluated prefix of the last prompt (the system prompt)."""
-        with self._turn:
-            yield from self._generated(messages, stop)
-
-    def _generated(self, messages: list[BaseMessage], stop: list[str] | None) -> Iterator[str]:
         import llama_cpp
 
-        llama = self._load()
-        formatted = _chat_prompt(llama, convert_to_openai_messages(messages))
-        prompt = llama.tokenize(formatted.prompt.encode(), add_bos=not formatted.added_special, special=True)
-        # The template's own stop is its end-of-turn token, seen as a token below (never as text: special tokens
-        # are not detokenized); only a caller's stop strings are looked for in the text.
-        stops = [text for text in _listed(stop) if text]
-        held_back = max(map(len, stops), default=1) - 1  # a stop string may be arriving
-        vocabulary = llama_cpp.llama_model_get_vocab(llama.model)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")  # a stray invalid byte, as the library drops it
-        text, shown = "", 0
-        for count, token in enumerate(llama.generate(prompt, temp=0.0)):
-            if count == self.max_tokens or llama_cpp.llama_vocab_is_eog(vocabulary, token):
-                break
-            text += decoder.decode(llama.detokenize([token]))
-            ends = [text.index(stop_text) for stop_text in stops if stop_text in text]
-            if ends:
-                text = text[: min(ends)]
-                break
-            if len(text) - held_back > shown:
-                yield text[shown : len(text) - held_back]
-                shown = len(text) - held_back
+        with self._turn:  # one generation at a time, the model loaded once
+            llama = self._load()
+            formatted = self._prompt_format(messages=convert_to_openai_messages(messages))
+            prompt = llama.tokenize(formatted.prompt.encode(), add_bos=not formatted.added_special, special=True)
+            # The template's own stop is its end-of-turn token, seen as a token below (never as text: special tokens
+            # are not detokenized); only a caller's stop strings are looked for in the text.
+            stops = [text for text in stop or [] if text]
+            held_back = max(map(len, stops), default=1) - 1  # a stop string may be arriving
+            vocabulary = llama_cpp.llama_model_get_vocab(llama.model)
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")  # a stray invalid byte, as the library drops it
+            text, shown = "", 0
+            for count, token in enumerate(llama.generate(prompt, temp=0.0)):
+                if count == self.max_tokens or llama_cpp.llama_vocab_is_eog(vocabulary, token):
+                    break
+                text += decoder.decode(llama.detokenize([token]))
+                ends = [text.index(stop_text) for stop_text in stops if stop_text in text]
+                if ends:
+                    text = text[: min(ends)]
+                    break
+                if len(text) - held_back > shown:
+                    yield text[shown : len(text) - held_back]
+                    shown = len(text) - held_back
         rest = text[shown:] + decoder.decode(b"", final=True)
         if rest:
             yield rest
 
 
-def _chat_prompt(llama: Any, messages: list[dict]) -> Any:
-    """The prompt in the model's own chat template; a GGUF without one (Gemma 270M, a base model) gets
-    llama-2's, as llama-cpp-python gives it."""
+def _chat_format(llama: Any) -> Any:
+    """The model's own chat template as a formatter (messages -> prompt); a GGUF without one (Gemma 270M, a base
+    model) gets llama-2's, as llama-cpp-python gives it."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter, format_llama2
 
     template = llama.metadata.get("tokenizer.chat_template")
     if template is None:
-        return format_llama2(messages)
+        return format_llama2
     eos = llama.token_eos()
     return Jinja2ChatFormatter(
         template=template, stop_token_ids=[eos], eos_token=llama.detokenize([eos], special=True).decode(),
         bos_token=llama.detokenize([llama.token_bos()], special=True).decode(),
-    )(messages=messages)
-
-
-def _listed(stop: str | list[str] | None) -> list[str]:
-    return [stop] if isinstance(stop, str) else list(stop or [])
+    )
 
 
 def llm_name(settings: Settings) -> str:
