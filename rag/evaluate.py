@@ -16,9 +16,9 @@ Metrics
   pointing outside the given sources; unsupported_citations: citations whose claims share
   too little with the cited text; llm_errors: questions where the LLM call failed;
   attributed_citations: citations the program attached to sentences the model left without a marker
-  (model_citations: the ones the model wrote); model_declined: answers where the LLM declined (not-found,
-  bare markers, nothing, no answer of the asked kind) and the reader got the extractive answer it had been
-  shown instead.
+  (model_citations: the ones the model wrote); model_declined: answers where the LLM's answer fell short
+  (not-found, bare markers, nothing, no answer of the asked kind, English prose, posts of a several-post
+  question left out) and the reader got the extractive answer it had been shown instead.
 """
 
 from __future__ import annotations

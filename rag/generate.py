@@ -7,10 +7,11 @@ quotes (`context_sources`: those passages with their post's date and title), and
 called when that answer is "not found". What it writes passes through the `CitationChecker`
 as it streams, so markers that point outside the sources never reach the reader. A sentence
 written without a marker gets the source it overlaps most (`attribute_unmarked`), shown as
-attributed. When the model declines anyway (its not-found sentence, bare markers, nothing, or
-no answer of the asked kind) the reader gets the extractive answer it was given, with a note:
-the passages answer by the same measure that calibrated refusals, and a small model refuses
-far more often.
+attributed. When the model's answer falls short of the quotes (its not-found sentence, bare
+markers, nothing, no answer of the asked kind, English prose, or posts of a several-post
+question left out) the reader gets the extractive answer it was given, with a note: the
+passages answer by the same measure that calibrated refusals, and a small model refuses far
+more often.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from . import messages
 from .chain import not_found
 from .citations import CitationChecker, attribute_unmarked, unsupported_markers
 from .extractive import ExtractiveAnswerer
+from .korean import is_english_prose
 from .llm import LazyChatModel, explain_failure
 from .prompts import answer_messages, digest_messages
 from .records import Answer, Citation, ContextSource, RetrievedChunk
@@ -46,7 +48,7 @@ class GeneratingAnswerer:
             return
         sources = context_sources(quoted)
         for part in self._write(evidence, sources, answer_messages(evidence.question.text, sources)):
-            yield replace(quoted, warning=messages.MODEL_DECLINED_NOTE) if _declined(part, evidence) else part
+            yield replace(quoted, warning=messages.MODEL_DECLINED_NOTE) if _falls_short(part, evidence, sources) else part
 
     def condense(self, evidence: Evidence, digest: Answer) -> Iterator[str | Answer]:
         """A period's digest (rag/timeline.py) rewritten by the model from its headline items, post by post,
@@ -115,12 +117,20 @@ _BRACKETED = re.compile(r"\[[^\[\]]{0,12}\]|【[^【】]{0,12}】")
 _NOT_WORDS = re.compile(r"[\W_]+")
 
 
-def _declined(part: str | Answer, evidence: Evidence) -> bool:
-    """Whether the model's finished answer declines: its not-found sentence or only markers (the refusal), or no
-    answer of the asked kind (a number for 몇/얼마, a date for 언제, a name for 누구/어디 — the check each quote
-    passed). A failed model call is not a decline: its message is shown."""
-    return isinstance(part, Answer) and part.error is None and (
-        part.refused or not evidence.question.accepts(_BRACKETED.sub("", part.text)))
+def _falls_short(part: str | Answer, evidence: Evidence, sources: list[ContextSource]) -> bool:
+    """Whether the model's finished answer is worse than the quotes it was shown: it declines (its not-found
+    sentence or only markers), holds no answer of the asked kind (a number for 몇/얼마, a date for 언제, a name
+    for 누구/어디 — the check each quote passed), is written in English (readers are answered in Korean, and an
+    English answer carries no markers), or leaves out posts a question about several posts was shown. A failed
+    model call does not fall short: its message is shown."""
+    if not isinstance(part, Answer) or part.error is not None:
+        return False
+    question = evidence.question
+    text = _BRACKETED.sub("", part.text)
+    shown_posts = {source.hit.chunk.slug for source in sources}
+    cited_posts = {citation.chunk.slug for citation in part.citations}
+    return (part.refused or not question.accepts(text) or is_english_prose(text)
+            or question.many_posts and not shown_posts <= cited_posts)
 
 
 def context_sources(quoted: Answer) -> list[ContextSource]:

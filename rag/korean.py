@@ -83,6 +83,17 @@ def bigram_tokens(text: str) -> list[str]:
     return tokens
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def is_english_prose(text: str) -> bool:
+    """Sentences written in English, not Korean text that names things in Latin script (`@erhartford`,
+    `Sebastian Raschka`): no Hangul at all, and English function words."""
+    if _HANGUL_RUN.search(text):
+        return False
+    return sum(word.lower() in ENGLISH_STOPWORDS for word in _LATIN_WORD.findall(text)) >= 2
+
+
 def without_invisible_characters(text: str) -> str:
     """Control and format characters (`\\x1b`, zero-width spaces, BOMs) removed; tabs and newlines become spaces."""
     return "".join(" " if character in "\t\n\r" else character for character in text

@@ -13,7 +13,7 @@ UNTIL_LABEL = "끝"
 
 # Answers
 UNCITED_WARNING = "⚠ 이 답변에는 확인된 출처 표시가 없습니다. 아래 검색된 자료와 직접 대조해 보세요."
-MODEL_DECLINED_NOTE = "ⓘ 모델이 답을 쓰지 못해, 질문에 맞는 원문 문장을 그대로 인용했습니다."
+MODEL_DECLINED_NOTE = "ⓘ 모델의 답이 질문에 온전히 답하지 않아, 질문에 맞는 원문 문장을 그대로 인용했습니다."
 UNSUPPORTED_WARNING = "⚠ 출처 {markers}의 내용이 답변과 맞지 않아 보입니다. 해당 출처를 직접 확인해 보세요."
 REMOVED_MARKERS_NOTE = "주어진 자료에 없는 출처 표시 {count}개를 지웠습니다."
 ERROR_PREFIX = "오류: "

@@ -85,6 +85,32 @@ def test_a_model_that_declines_gives_the_quotes_it_was_shown(real_pipeline, writ
     assert "".join(pieces).strip() != answer.text  # what streamed was the model's; the interfaces show the final text
 
 
+def test_an_answer_in_english_gives_the_quotes_it_was_shown(real_pipeline):
+    """Readers are answered in Korean; a small model answers an English question in English, without markers."""
+    written = "The prize of the Kaggle competition was 100,000 dollars."
+    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    assert answer.text == real_pipeline.ask(QUESTION).text and answer.warning == MODEL_DECLINED_NOTE
+
+
+SEVERAL_POSTS = "벤치마크 얘기는 며칠에 걸쳐 나왔어?"
+"""A question about several posts; its extractive answer quotes two posts, one dated line each."""
+
+
+def test_an_answer_that_leaves_out_a_post_of_a_several_post_question_gives_the_quotes(real_pipeline):
+    quoted = real_pipeline.ask(SEVERAL_POSTS)
+    assert len({citation.chunk.slug for citation in quoted.citations}) == 2
+    first, second = (citation.quotes[0].split(". ")[0] for citation in quoted.citations)
+    dates = [citation.chunk.date.isoformat() for citation in quoted.citations]
+
+    def written_by(text: str) -> Answer:
+        return run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(text)), SEVERAL_POSTS)[1]
+
+    one_post = written_by(f"{dates[0]}: {first} [1].")
+    assert one_post.text == quoted.text and one_post.warning == MODEL_DECLINED_NOTE
+    both_posts = written_by(f"{dates[0]}: {first} [1]. {dates[1]}: {second} [2].")
+    assert both_posts.answerer == "fake" and len(both_posts.citations) == 2 and both_posts.warning is None
+
+
 def test_a_question_the_quotes_cannot_answer_is_refused_without_calling_the_model(real_pipeline):
     def no_model():
         raise AssertionError("the model must not be built")

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from rag.korean import (
-    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, content_tokens, split_sentences,
+    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, content_tokens, is_english_prose,
+    split_sentences,
 )
 
 MAY_POSTS = [date(2024, 5, 3), date(2024, 5, 4), date(2024, 5, 9), date(2024, 5, 10)]
@@ -166,3 +167,16 @@ def test_a_sentence_is_embedded_with_its_label_once():
     statement, entry = split_sentences("- **Effort Engine**: 계산 노력을 조정합니다.\n- 울트라: '가장 큰 모델'(어드밴스드 전용)")
     assert statement.in_context() == "Effort Engine: 계산 노력을 조정합니다."
     assert entry.text == entry.in_context() == "울트라: '가장 큰 모델'(어드밴스드 전용)"
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("The prize of the Kaggle competition was 100,000 dollars.", True),
+    ("In DeepSeek V2's training data, there is 12% more Chinese text than English.", True),
+    ("@erhartford [1]", False),
+    ("Sebastian Raschka", False),
+    ("Llama 3 70b가 Mistral 8x22b보다 낫다고 나왔습니다. [1]", False),
+    ("Ilya는 함께 일한 것을 'an honor and a privilege'라고 표현했습니다.", False),
+])
+def test_english_prose_is_told_from_korean_text_naming_things_in_latin_script(text, english):
+    assert is_english_prose(text) is english
+
