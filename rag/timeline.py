@@ -1,11 +1,12 @@
 """Stage 5 for a dated archive: a topic's timeline and a period's digest, both extractive and cited.
 
 Top-k retrieval cannot answer "xLSTM은 언제부터 언급됐어?": it returns the best few sections,
-not every post. A timeline finds every section that names all of the topic's terms (in
-the asked spelling or, for a name, its spelling in the other script: `엔비디아` ~ `Nvidia`;
-an exact match over the section records, which are in memory: keyword search splits names
-like `chat.lmsys` differently) and gives one line per post, oldest first:
-date · title · the post's sentence about the topic that best matches the question.
+not every post. A timeline finds every section with a line (list item or paragraph) that
+names all of the topic's terms (in the asked spelling or, for a name, its spelling in the
+other script: `엔비디아` ~ `Nvidia`; an exact match over the section records, which are in
+memory: keyword search splits names like `chat.lmsys` differently) and gives one line per
+post, oldest first: date · title · the post's sentence about the topic that best matches
+the question.
 
 A digest gives, for each post of a period, its headline items: the labelled bullets of
 its `Today's Preview` (the post's own summary), or failing that the first sentence of
@@ -79,11 +80,18 @@ def timeline(evidence: Evidence, terms: list[str] | None = None) -> Answer:
 
 
 def _mentions(terms: list[str], question, index) -> tuple[list[re.Pattern[str]], list[Chunk]]:
-    """The terms' patterns, and the sections of the question's period that match them all."""
+    """The terms' patterns, and the sections of the question's period that name them all."""
     patterns = [term_pattern(term, index) for term in terms]
     start, end = (question.scope.start, question.scope.end) if question.scope else (date.min, date.max)
-    return patterns, [chunk for chunk in index.chunks if start <= chunk.date <= end
-                      and all(pattern.search(f"{chunk.title}\n{chunk.section}\n{chunk.text}") for pattern in patterns)]
+    return patterns, [chunk for chunk in index.chunks if start <= chunk.date <= end and _names_together(patterns, chunk)]
+
+
+def _names_together(patterns: list[re.Pattern[str]], chunk: Chunk) -> bool:
+    """One line of the section (a list item or a paragraph), read under the post's title and the section's heading,
+    names every term: `Unsloth` in one item and `GPU` in another of a 700-character section is no mention of
+    Unsloth's multi-GPU support."""
+    heading = f"{chunk.title}\n{chunk.section}"
+    return any(all(pattern.search(f"{heading}\n{line}") for pattern in patterns) for line in chunk.text.splitlines())
 
 
 def names_among(terms: list[str], index) -> list[str]:

@@ -5,6 +5,8 @@ import re
 from datetime import date
 
 from rag.messages import DIGEST_NOTHING
+from rag.records import Chunk
+from rag.timeline import _names_together
 
 from test_cli import run
 
@@ -24,6 +26,21 @@ def test_a_timeline_lists_every_post_naming_the_topic_oldest_first(real_pipeline
     for line, citation in zip(lines[1:], answer.citations):
         assert line.startswith(f"- {citation.chunk.date.isoformat()} · {citation.chunk.title}: ")
         assert line.endswith(f"[{citation.marker}]")
+
+
+def test_a_section_names_a_topic_of_several_terms_only_when_one_item_names_them_all():
+    """`Unsloth` in one list item and `GPU` in another of the same section is no mention of Unsloth's GPU support;
+    a term in the section's heading counts for every item under it."""
+    def section(heading: str, text: str) -> Chunk:
+        return Chunk(id="p#001", slug="p", title="주말 토론", date=date(2024, 4, 29), permalink="", tags=[],
+                     section=heading, text=text)
+
+    terms = [re.compile("Unsloth"), re.compile("GPU")]
+    apart = "- Unsloth AI는 이제 Phi 3을 지원합니다.\n- GPU 최적화 논의: VRAM 사용 최소화를 논의합니다."
+    together = "- 기타 소식입니다.\n- Unsloth Pro는 멀티 GPU 지원을 개발 중입니다."
+    assert not _names_together(terms, section("Today's Overview › 3. 파인튜닝", apart))
+    assert _names_together(terms, section("Today's Overview › 3. 파인튜닝", together))
+    assert _names_together(terms, section("Today's Overview › 3. Unsloth 소식", apart))
 
 
 def test_a_topic_the_archive_never_names_has_no_timeline(real_pipeline):
