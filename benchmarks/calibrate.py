@@ -11,8 +11,8 @@ and off-topic) and citation precision, with false refusals above 5 % penalised; 
 (the safer one for off-topic questions), then to the setting listed first (the current
 defaults come first).
 
-    python benchmarks/calibrate.py [--content eval/archive --index .rag-archive]
-    -> benchmarks/results/calibration.json
+    python benchmarks/calibrate.py [--content eval/archive --index .rag-archive] [--out F]
+    -> benchmarks/results/calibration.json (the embedder is the settings' one: RAG_EMBEDDER, …)
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ GRID = {  # the current default first, so a tie keeps it
         "many_posts_margin": [0.02, 0.05, 0.10, 0.15],
     }.items()
 }
-MIN_RELEVANCE = [round(value, 2) for value in np.arange(0.76, 1.11, 0.01)]
+MIN_RELEVANCE = [round(value, 2) for value in np.arange(0.30, 1.11, 0.01)]
+"""Wide enough for both embedders: e5 puts anything at cosine 0.78-0.86, EmbeddingGemma off-topic text near 0.2."""
 
 
 def main() -> None:
@@ -49,6 +50,7 @@ def main() -> None:
                         default=[Path("eval/dev_questions_v2.jsonl"), Path("eval/off_topic_questions.jsonl")])
     parser.add_argument("--content", default="eval/archive")
     parser.add_argument("--index", default=".rag-archive")
+    parser.add_argument("--out", type=Path, default=RESULTS / "calibration.json")
     args = parser.parse_args()
 
     settings = load_settings(content_dir=args.content, index_dir=args.index)
@@ -116,8 +118,8 @@ def main() -> None:
     if default:
         report["current_defaults"] = {"weights": asdict(default[0]), "min_relevance": default[1],
                                       "fit": default[3], "held_out": summary(default[2], halves["held_out"])}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "calibration.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     for name in ("current_defaults", "chosen"):
         if name in report:
             entry = report[name]
