@@ -86,12 +86,16 @@ def bigram_tokens(text: str) -> list[str]:
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
+ENGLISH_SENTENCE_WORDS = 4
+
+
 def is_english_prose(text: str) -> bool:
-    """Sentences written in English, not Korean text that names things in Latin script (`@erhartford`,
-    `Sebastian Raschka`): no Hangul at all, and English function words."""
+    """A sentence written in English, not names in Latin script (`@erhartford`, `Sebastian Raschka`,
+    `Databricks and Mistral`): no Hangul at all, a function word, and at least `ENGLISH_SENTENCE_WORDS` words."""
     if _HANGUL_RUN.search(text):
         return False
-    return sum(word.lower() in ENGLISH_STOPWORDS for word in _LATIN_WORD.findall(text)) >= 2
+    words = [word.lower() for word in _LATIN_WORD.findall(text)]
+    return len(words) >= ENGLISH_SENTENCE_WORDS and any(word in ENGLISH_STOPWORDS for word in words)
 
 
 def without_invisible_characters(text: str) -> str:

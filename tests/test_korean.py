@@ -171,6 +171,8 @@ def test_a_sentence_is_embedded_with_its_label_once():
 
 @pytest.mark.parametrize(("text", "english"), [
     ("The prize of the Kaggle competition was 100,000 dollars.", True),
+    ("The Kaggle competition offers $100,000 prize money.", True),
+    ("Databricks and Mistral [1]", False),
     ("In DeepSeek V2's training data, there is 12% more Chinese text than English.", True),
     ("@erhartford [1]", False),
     ("Sebastian Raschka", False),

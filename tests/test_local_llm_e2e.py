@@ -54,6 +54,11 @@ def test_qwen_in_process(real_pipeline):
     assert pipeline.answerer_name == f"llamacpp:{QWEN}"
     check_answers(pipeline)
 
+    # Asked in English, answered in Korean: the model's own Korean answer, or the quotes when it wrote English.
+    *_, answer = pipeline.stream("How much prize money does the Kaggle competition offer?")
+    assert not answer.refused and re.search("[가-힣]{2}", answer.text) and "100,000" in answer.text
+    assert answer.citations and all(c.chunk.slug.startswith("daily-20240504") for c in answer.citations)
+
 
 def test_streamed_korean_is_the_reply_the_library_gives_whole(real_pipeline):
     """llama-cpp-python's own streaming dropped a Hangul syllable whose bytes span two tokens ("잠시" -> "시");
