@@ -84,8 +84,6 @@ def bigram_tokens(text: str) -> list[str]:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-
-
 ENGLISH_SENTENCE_WORDS = 4
 
 
