@@ -91,7 +91,8 @@ def _names_together(patterns: list[re.Pattern[str]], chunk: Chunk) -> bool:
     names every term: `Unsloth` in one item and `GPU` in another of a 700-character section is no mention of
     Unsloth's multi-GPU support."""
     heading = f"{chunk.title}\n{chunk.section}"
-    if not all(pattern.search(f"{heading}\n{chunk.text}") for pattern in patterns):  # most sections: one search each
+    whole = f"{heading}\n{chunk.text}"
+    if not all(pattern.search(whole) for pattern in patterns):  # most sections: one search per term, no split
         return False
     return len(patterns) == 1 or any(all(pattern.search(f"{heading}\n{line}") for pattern in patterns)
                                      for line in chunk.text.splitlines())

@@ -36,12 +36,17 @@ def run(pipeline, answerer, question=QUESTION) -> tuple[list[str], Answer]:
     return pieces, answer
 
 
+def written_answer(pipeline, written: str, question=QUESTION) -> tuple[list[str], Answer]:
+    """What the chain streams and answers when the model writes `written`."""
+    return run(pipeline, answerer_for(pipeline, lambda: fake_model(written)), question)
+
+
 def test_chain_streams_text_then_the_verified_answer(real_pipeline):
     sources = context_sources(real_pipeline.ask(TWO_SOURCES))
     assert len(sources) == 2
     first, second = (source.passages[0].split(". ")[0].rstrip(".") for source in sources)
     written = f"{second} [2]. {first} [1, 2]. 잘못된 표시 [8]."
-    pieces, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)), TWO_SOURCES)
+    pieces, answer = written_answer(real_pipeline, written, TWO_SOURCES)
     assert len(pieces) > 5  # arrived word by word, not at the end
     assert "".join(pieces).strip() == answer.text
     assert answer.text == f"{second} [1]. {first} [1][2]. 잘못된 표시 ."
@@ -54,12 +59,12 @@ def test_chain_streams_text_then_the_verified_answer(real_pipeline):
 def test_invoke_returns_the_same_answer_as_the_end_of_the_stream(real_pipeline):
     written = "상금은 100,000달러입니다 [1]."
     invoked = replace(real_pipeline, answerer=answerer_for(real_pipeline, lambda: fake_model(written))).chain().invoke(QUESTION)
-    _, streamed = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    _, streamed = written_answer(real_pipeline, written)
     assert invoked == streamed
 
 
 def test_an_answer_without_valid_markers_carries_a_warning(real_pipeline):
-    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model("오늘 기온은 25도입니다 [7].")))
+    _, answer = written_answer(real_pipeline, "오늘 기온은 25도입니다 [7].")
     assert answer.citations == [] and answer.removed_markers == 1
     assert answer.warning == UNCITED_WARNING and not answer.refused
 
@@ -68,7 +73,7 @@ def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
     sources = context_sources(real_pipeline.ask(TWO_SOURCES))
     claim = sources[0].passages[0].split(". ")[0]
     written = f"{claim} [1]. 이 대회에서 우승하면 세계 여행을 보내 준다고 합니다 [2]."
-    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)), TWO_SOURCES)
+    _, answer = written_answer(real_pipeline, written, TWO_SOURCES)
     assert [citation.supported for citation in answer.citations] == [True, False]
     assert answer.warning == UNSUPPORTED_WARNING.format(markers="[2]")
 
@@ -77,7 +82,7 @@ def test_a_citation_of_an_unrelated_source_is_flagged(real_pipeline):
 def test_a_model_that_declines_gives_the_quotes_it_was_shown(real_pipeline, written):
     """The model's not-found sentence or bare markers are its refusal; the extractive answer it was given
     (which passed the calibrated relevance and answer-type checks) is shown instead, with a note."""
-    pieces, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    pieces, answer = written_answer(real_pipeline, written)
     quoted = real_pipeline.ask(QUESTION)
     assert quoted.answerer == "extractive" and not quoted.refused
     assert answer.text == quoted.text and answer.citations == quoted.citations
@@ -88,7 +93,7 @@ def test_a_model_that_declines_gives_the_quotes_it_was_shown(real_pipeline, writ
 def test_an_answer_in_english_gives_the_quotes_it_was_shown(real_pipeline):
     """Readers are answered in Korean; a small model answers an English question in English, without markers."""
     written = "The prize of the Kaggle competition was 100,000 dollars."
-    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    _, answer = written_answer(real_pipeline, written)
     assert answer.text == real_pipeline.ask(QUESTION).text and answer.warning == MODEL_DECLINED_NOTE
 
 
@@ -102,12 +107,9 @@ def test_an_answer_that_leaves_out_a_post_of_a_several_post_question_gives_the_q
     first, second = (citation.quotes[0].split(". ")[0] for citation in quoted.citations)
     dates = [citation.chunk.date.isoformat() for citation in quoted.citations]
 
-    def written_by(text: str) -> Answer:
-        return run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(text)), SEVERAL_POSTS)[1]
-
-    one_post = written_by(f"{dates[0]}: {first} [1].")
+    _, one_post = written_answer(real_pipeline, f"{dates[0]}: {first} [1].", SEVERAL_POSTS)
     assert one_post.text == quoted.text and one_post.warning == MODEL_DECLINED_NOTE
-    both_posts = written_by(f"{dates[0]}: {first} [1]. {dates[1]}: {second} [2].")
+    _, both_posts = written_answer(real_pipeline, f"{dates[0]}: {first} [1]. {dates[1]}: {second} [2].", SEVERAL_POSTS)
     assert both_posts.answerer == "fake" and len(both_posts.citations) == 2 and both_posts.warning is None
 
 
@@ -171,7 +173,7 @@ def test_the_model_is_shown_the_quotes_of_the_extractive_answer(real_pipeline):
 
 def test_a_sentence_without_a_marker_gets_the_source_it_comes_from(real_pipeline):
     written = "LMSYS가 Kaggle에서 여는 대회의 상금은 100,000달러입니다. 오늘 날씨는 맑습니다."
-    _, answer = run(real_pipeline, answerer_for(real_pipeline, lambda: fake_model(written)))
+    _, answer = written_answer(real_pipeline, written)
     assert answer.text == "LMSYS가 Kaggle에서 여는 대회의 상금은 100,000달러입니다. [1] 오늘 날씨는 맑습니다."
     assert len(answer.citations) == 1 and answer.citations[0].attributed and answer.citations[0].supported
     assert "100,000" in answer.citations[0].chunk.text and answer.warning is None
