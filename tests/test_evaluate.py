@@ -25,6 +25,13 @@ def test_evidence_copied_from_markdown_matches_the_chunk_text():
     assert normalise("**[링크](https://x.y/)** 텍스트") == "링크 텍스트"
 
 
+def test_evidence_copied_from_inside_a_link_target_matches_the_chunk_text():
+    markdown = "[기만과 권력 추구](https://x.y/index.html#safety-relevant-deception)와 같은 특징도 있습니다"
+    evidence = "safety-relevant-deception)와 같은 특징도 있습니다"
+    assert normalise(evidence) in normalise(markdown)
+    assert normalise("(괄호) 안의 말과 3) 번호는 남습니다") == "(괄호) 안의 말과 3) 번호는 남습니다"
+
+
 def test_questions_carry_their_answer_keys(tmp_path):
     path = tmp_path / "q.jsonl"
     path.write_text(json.dumps({"id": "q1", "question": "상금은?", "type": "fact", "gold_slugs": ["a"],
