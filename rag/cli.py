@@ -284,6 +284,12 @@ def _format_metric(value: object) -> str:
     return str(value)
 
 
+def _write_results(out: Path, metrics: dict, details_key: str, details: list[dict]) -> None:
+    """An evaluation's metrics, the package versions they were measured with, and its per-item details."""
+    results = {"metrics": metrics, "measured_with": installed_versions(), details_key: details}
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 @app.command("eval-timeline")
 @with_settings("index", "search")
 def eval_timeline_command(
@@ -296,7 +302,7 @@ def eval_timeline_command(
     ensure_index(pipeline)
     metrics, details = evaluate_timelines(pipeline, read_timeline_topics(topics_file))
     if out:
-        out.write_text(json.dumps({"metrics": metrics, "measured_with": installed_versions(), "topics": details}, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_results(out, metrics, "topics", details)
     width = max(map(len, metrics))
     for key, value in metrics.items():
         typer.echo(f"{key:<{width}}  {_format_metric(value)}")
@@ -319,7 +325,7 @@ def eval_command(
     ensure_index(pipeline)
     metrics, details = evaluate(pipeline, questions, show_progress=True)
     if out:
-        out.write_text(json.dumps({"metrics": metrics, "measured_with": installed_versions(), "questions": details}, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_results(out, metrics, "questions", details)
     if as_json:
         typer.echo(json.dumps(metrics, ensure_ascii=False))
     else:

@@ -26,9 +26,9 @@ from __future__ import annotations
 import json
 import re
 import time
-from importlib import metadata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import TypeVar
 from pathlib import Path
 
@@ -84,10 +84,6 @@ def _read_jsonl(path: Path, kind: str, parse: Callable[[int, dict], T]) -> list[
     return records
 
 
-_LINK_TARGET_TAIL = re.compile(r"^[^\s()\[\]]*\)")
-"""`safety-relevant-deception)와 같은 …`: an evidence string copied from inside a link's URL starts with its tail."""
-
-
 def installed_versions() -> dict[str, str]:
     """Versions of the `MEASURED_WITH` packages installed here, stored beside results so runs can be compared."""
     versions = {}
@@ -97,6 +93,10 @@ def installed_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
+
+
+_LINK_TARGET_TAIL = re.compile(r"^[^\s()\[\]]*\)")
+"""`safety-relevant-deception)와 같은 …`: an evidence string copied from inside a link's URL starts with its tail."""
 
 
 def normalise(text: str) -> str:
