@@ -10,6 +10,7 @@ similarity to the question (sentence vectors stored at ingest; nothing is embedd
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -21,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from .index import ArchiveIndex, LiveIndex
-from .korean import QuestionAnalysis, analyse_question
+from .korean import QuestionAnalysis, analyse_question, consonant_skeletons
 from .records import Chunk, RetrievedChunk
 from .settings import Settings
 
@@ -50,14 +51,34 @@ def find_evidence(
 def with_other_spellings(question: QuestionAnalysis, index: ArchiveIndex) -> QuestionAnalysis:
     """A name the archive never writes as asked gets its spellings in the other script that the archive uses
     (`엔비디아` -> `nvidia`, `Chameleon` -> `카멜레온`): they are searched too, a section naming the name either way
-    can answer, and the name counts as known. Names the archive writes as asked stay as they are."""
+    can answer, and the name counts as known. Names the archive writes as asked keep to that spelling, except
+    in a question about every post that mentions them: a post writing `팔리젬마` mentions PaliGemma too."""
     spellings = tuple((name, spelling) for name in [*question.hangul_names, *question.latin_names]
-                      if not index.keywords.knows(name) for spelling in index.keywords.spellings(name))
+                      for spelling in _spellings_to_search(name, question, index))
     if not spellings:
         return question
     added = [spelling for _, spelling in spellings]
     return replace(question, spellings=spellings, topic=f"{question.topic} ({' '.join(added)})",
                    morphemes=question.morphemes | frozenset(added))
+
+
+def _spellings_to_search(name: str, question: QuestionAnalysis, index: ArchiveIndex) -> list[str]:
+    if not index.keywords.knows(name):
+        return index.keywords.spellings(name)
+    return mention_spellings(name, index) if question.many_posts else []
+
+
+def mention_spellings(term: str, index: ArchiveIndex) -> list[str]:
+    """A name's spellings in the other script that the archive uses (`엔비디아` -> `nvidia`, `PaliGemma` ->
+    `팔리젬마`), as a post mentioning it may write it. A short Latin name the archive writes as asked keeps to
+    that: two or three consonants sound like too many Korean words (`Claude` ~ `클라우드`, `Kaggle` ~ `캐글`/`클`,
+    `LLM` ~ `라마`)."""
+    if len(term) < 2 or not re.search(r"[A-Za-z가-힣]", term):
+        return []
+    skeleton = max(map(len, consonant_skeletons(term)))
+    if term.isascii():
+        return index.keywords.spellings(term) if skeleton >= 4 or not index.keywords.knows(term) else []
+    return index.keywords.spellings(term) if skeleton >= 3 else []
 
 
 def retrieve(

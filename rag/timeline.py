@@ -27,7 +27,7 @@ from .intent import classify, topic_terms
 from .extractive import passage_quote
 from .korean import consonant_skeletons, kiwi, split_sentences
 from .records import Answer, Chunk, Citation, RetrievedChunk
-from .retrieve import Evidence
+from .retrieve import Evidence, mention_spellings
 from .chain import Answerer
 
 TIMELINE_POSTS = 40
@@ -45,7 +45,7 @@ def term_pattern(term: str, index) -> re.Pattern[str]:
     and hyphens between words optional (`GPT-4o` ~ `GPT4o`); it must not run on into a longer Latin word or
     number (`GPT-4` is not `GPT-4o`, `Llama 3` is not `Llama 3.1`), an English plural `s` aside."""
     words = [word for word in re.split(r"[\s\-]+", term.strip()) if word]
-    alternatives = ["|".join(re.escape(spelling) for spelling in sorted({word, *_other_spellings(word, index)}, key=len, reverse=True))
+    alternatives = ["|".join(re.escape(spelling) for spelling in sorted({word, *mention_spellings(word, index)}, key=len, reverse=True))
                     for word in words]
     body = r"[\s\-]?".join(f"(?:{alternative})" for alternative in alternatives)
     return re.compile(rf"(?<![A-Za-z0-9]){body}s?(?![A-Za-z0-9]|\.\d)", re.IGNORECASE)
@@ -105,20 +105,8 @@ def names_among(terms: list[str], index) -> list[str]:
     The other nouns of a question (`GPU 여러 장으로 학습`) only choose each post's sentence."""
     names = [term for term in terms if re.search(r"[A-Za-z0-9]", term)
              or any(token.tag == "NNP" for token in kiwi().tokenize(term))
-             or max(map(len, consonant_skeletons(term))) >= 4 and _other_spellings(term, index)]
+             or max(map(len, consonant_skeletons(term))) >= 4 and mention_spellings(term, index)]
     return names or terms
-
-
-def _other_spellings(term: str, index) -> list[str]:
-    """A name's spellings in the other script that the archive uses (`엔비디아` -> `nvidia`, `PaliGemma` ->
-    `팔리젬마`). A short Latin name the archive writes as asked keeps to that: two or three consonants sound like
-    too many Korean words (`Claude` ~ `클라우드`, `Kaggle` ~ `캐글`/`클`)."""
-    if len(term) < 2 or not re.search(r"[A-Za-z가-힣]", term):
-        return []
-    skeleton = max(map(len, consonant_skeletons(term)))
-    if term.isascii():
-        return index.keywords.spellings(term) if skeleton >= 4 or not index.keywords.knows(term) else []
-    return index.keywords.spellings(term) if skeleton >= 3 else []
 
 
 def _best_sentence(chunks: list[Chunk], patterns: list[re.Pattern[str]], query_vector: np.ndarray,

@@ -4,10 +4,15 @@ import json
 import re
 from datetime import date
 
+import pytest
+
 from rag.messages import DIGEST_NOTHING
+from rag.pipeline import Pipeline
 from rag.records import Chunk
+from rag.settings import Settings
 from rag.timeline import _names_together
 
+from conftest import write_post
 from test_cli import run
 
 
@@ -95,3 +100,27 @@ def test_an_llm_condenses_a_digest_under_the_citation_checks(real_pipeline):
     assert [c.chunk.slug for c in answer.citations] == ["daily-20240509", "daily-20240510"]
     assert all(c.chunk.section == "Today's Preview" and c.quotes for c in answer.citations)
     assert "[9]" not in answer.text and answer.date_range == (date(2024, 5, 6), date(2024, 5, 12))
+
+
+@pytest.mark.slow
+def test_a_question_about_every_mention_searches_the_name_in_either_script(tmp_path):
+    """PaliGemma is in the archive as written, and one post writes it 팔리젬마: asked for every post naming it,
+    the search looks for both spellings (asked about it once, only for the one written). A short known name
+    gets no sound-alikes (`LLM` is not `라마`)."""
+    posts = tmp_path / "content" / "posts"
+    write_post(posts, "daily-20240514", "구글 I/O", "2024-05-14",
+               "## Today's Overview\n\n- **팔리젬마**: 구글이 팔리-3에서 영감을 받은 비전-언어 오픈 모델 팔리젬마를 공개했습니다.\n")
+    write_post(posts, "daily-20240515", "조용한 하루", "2024-05-15",
+               "## Today's Overview\n\n- 라마 기반 모델 미세 조정 팁이 공유되었습니다.\n")
+    write_post(posts, "daily-20240520", "모델 릴리스", "2024-05-20",
+               "## Today's Overview\n\n- 주목할 만한 모델 릴리스: PaliGemma(Google)와 여러 LLM이 공개되었습니다.\n")
+    pipeline = Pipeline.from_settings(Settings(content_dir=tmp_path / "content", index_dir=tmp_path / "index"))
+    pipeline.ingest(show_progress=False)
+
+    every_mention = pipeline.evidence("PaliGemma가 나온 글 다 알려줘")
+    assert every_mention.question.spellings == (("PaliGemma", "팔리젬마"),)
+    assert "팔리젬마" in every_mention.question.topic
+    assert pipeline.evidence("PaliGemma는 어떤 모델이야?").question.spellings == ()
+    assert pipeline.evidence("LLM 얘기가 나온 글 다 알려줘").question.spellings == ()
+    answer = pipeline.ask("PaliGemma가 나온 글 다 알려줘")
+    assert [citation.chunk.slug for citation in answer.citations] == ["daily-20240514", "daily-20240520"]
