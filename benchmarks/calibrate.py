@@ -27,7 +27,7 @@ import numpy as np
 
 from rag.chain import not_found
 from rag.evaluate import contains_answer, read_questions
-from rag.extractive import ScoredSentence, Weights, cite, score_sentences, select_sentences
+from rag.extractive import ScoredSentence, Weights, cite, score_sentences, select_sentences, unknown_terms
 from rag.pipeline import Pipeline
 from rag.settings import load_settings
 
@@ -62,12 +62,12 @@ def main() -> None:
         "fit": [n for n, item in enumerate(questions) if int(item.id.rsplit("-", 1)[-1]) % 2 == 0],
         "held_out": [n for n, item in enumerate(questions) if int(item.id.rsplit("-", 1)[-1]) % 2 == 1],
     }
-    known = [bool(e.question.unknown_terms(e.index.keywords.knows)) for e in evidence]
+    names_unknown = [bool(unknown_terms(e)) for e in evidence]  # refused before any quote is scored
 
     def outcomes(weights: Weights, min_relevance: float, scored: list[list[ScoredSentence]]) -> list[dict]:
         rows = []
         for n, item in enumerate(questions):
-            chosen = [] if known[n] else select_sentences(
+            chosen = [] if names_unknown[n] else select_sentences(
                 scored[n], evidence[n].question, min_relevance, settings.answer_sentences, weights)
             answer = cite(evidence[n].question, chosen, evidence[n].hits) if chosen else not_found(evidence[n], "extractive")
             rows.append({

@@ -14,7 +14,7 @@ from typing import Literal
 import bm25s
 import numpy as np
 
-from .korean import MIN_SKELETON, bigram_tokens, consonant_skeletons, content_tokens
+from .korean import MIN_SKELETON, bigram_tokens, consonant_skeletons, content_tokens, english_glosses, loanword_sources
 
 _HANGUL_WORD = re.compile("[가-힣]{2,}")
 
@@ -125,6 +125,7 @@ class KeywordIndex:
         self._bm25 = bm25
         self.tokenizer = tokenizer
         self._by_skeleton: dict[str, set[str]] | None = None
+        self._borrowed: frozenset[str] | None = None
 
     @classmethod
     def build(cls, texts: list[str], tokenizer: KeywordTokenizer) -> "KeywordIndex":
@@ -159,6 +160,16 @@ class KeywordIndex:
         if self.tokenizer == "kiwi+bigram":
             return term in vocabulary or f"#{term}" in vocabulary
         return all(gram in vocabulary for gram in tokenize(term, "bigram"))
+
+    def borrows(self, word: str) -> bool:
+        """Whether the archive writes one of `word`'s English glosses as a loanword (`시험` -> test -> `테스트`):
+        the same thing in its borrowed name. Other translations (`상대` -> comparison -> `비교`) are too loose:
+        a Korean word has several senses, and the archive uses words for most of them."""
+        if self._borrowed is None:
+            self._borrowed = frozenset(source for archive_word in self._bm25.vocab_dict
+                                       if isinstance(archive_word, str) and _HANGUL_WORD.fullmatch(archive_word)
+                                       for source in loanword_sources(archive_word))
+        return bool(english_glosses(word) & self._borrowed)
 
     def spellings(self, name: str, limit: int = 3) -> list[str]:
         """Words of the archive in the other script that sound like `name` (`엔비디아` -> `nvidia`,

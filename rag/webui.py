@@ -23,6 +23,7 @@ from . import messages  # noqa: E402
 from .conversation import Turn  # noqa: E402
 from .errors import QuestionError, RagError  # noqa: E402
 from .index import IngestReport  # noqa: E402
+from .korean import english_glosses  # noqa: E402
 from .pipeline import Pipeline  # noqa: E402
 from .present import CardView, answer_json, building_index_line, ingest_lines, plan_lines, view_of  # noqa: E402
 from .records import Answer  # noqa: E402
@@ -312,6 +313,7 @@ def serve(pipeline: Pipeline) -> None:
     def warm_up() -> None:
         try:
             pipeline.evidence("시작 준비")  # opens the index, loads Kiwi and embeds once
+            english_glosses("준비")  # reads the glossary of loanword checks (~0.1 s) before a question needs it
         except RagError as error:
             print(f"warning: {error}", flush=True)  # served anyway: the page and each answer say what to fix
 

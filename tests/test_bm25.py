@@ -32,6 +32,14 @@ def test_names_are_found_in_the_other_script_by_how_they_sound():
     assert index.spellings("Suleyman") == []  # 설명 and 실망 sound alike but are far too short
 
 
+def test_a_word_is_borrowed_when_the_archive_writes_one_of_its_glosses_as_a_loanword():
+    """The glossary is the real dictionary: `시험` (test, exam, …) is in an archive saying `테스트`; `상대`
+    (comparison, …) is not, though the archive says `비교`, a translation but no loanword."""
+    index = KeywordIndex.build(["AI 리뷰가 튜링 테스트를 통과했습니다", "두 모델을 비교했습니다"], "kiwi+bigram")
+    assert index.borrows("시험")
+    assert not index.borrows("상대") and not index.borrows("금액") and not index.borrows("없는말")
+
+
 def test_kept_rows_give_the_index_a_fresh_build_gives(tmp_path):
     """An ingest re-maps kept chunks' token ids instead of re-reading their tokens: the BM25 scores must be
     those of a build from the words, and words only a removed chunk had must be gone from the vocabulary."""

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from rag.korean import (
-    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, content_tokens, is_english_prose,
-    split_sentences,
+    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, content_tokens, english_glosses,
+    is_english_prose, loanword_sources, split_sentences,
 )
 
 MAY_POSTS = [date(2024, 5, 3), date(2024, 5, 4), date(2024, 5, 9), date(2024, 5, 10)]
@@ -105,6 +105,19 @@ def test_a_compound_focus_noun_is_known_when_the_archive_uses_its_stem():
     # Kiwi reads neither as noun + suffix: a loanword and a noun whose stem means something else
     assert compound_stem("베이스") == "베이스" and compound_stem("학술지") == "학술지"
     assert analyse_question("Snowflake는 어떤 베이스 모델을 썼어?").unknown_terms(knows) == ["베이스"]
+
+
+def test_a_focus_noun_the_archive_borrows_from_english_is_known():
+    knows = lambda term: term.lower() in {"ai", "리뷰", "테스트"}  # noqa: E731
+    question = analyse_question("AI 리뷰가 어떤 시험을 통과했어?")
+    assert question.unknown_terms(knows) == ["시험"]
+    assert question.unknown_terms(knows, archive_borrows=lambda word: word == "시험") == []
+
+
+def test_loanwords_are_the_glosses_a_hangul_word_sounds_like():
+    assert "test" in english_glosses("시험") and loanword_sources("시험") == frozenset()
+    assert loanword_sources("테스트") == {"test"} and "model" in loanword_sources("모델")
+    assert english_glosses("없는말") == frozenset()
 
 
 def test_a_question_in_english_keeps_its_content_words_and_names():
