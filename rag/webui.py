@@ -313,7 +313,7 @@ def serve(pipeline: Pipeline) -> None:
     def warm_up() -> None:
         try:
             pipeline.evidence("시작 준비")  # opens the index, loads Kiwi and embeds once
-            english_glosses("준비")  # reads the glossary of loanword checks (~0.1 s) before a question needs it
+            english_glosses("준비")  # reads the glossary of loanword checks (~0.3 s) before a question needs it
         except RagError as error:
             print(f"warning: {error}", flush=True)  # served anyway: the page and each answer say what to fix
 
