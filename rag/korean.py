@@ -311,8 +311,7 @@ class QuestionAnalysis:
         """Whether `sentence` holds the kind of answer asked for (any sentence when no kind is asked)."""
         if self.answer_type is None or ANSWER_TYPES[self.answer_type].search(sentence):
             return True
-        # A name may be written in Hangul (`젬마니 어드밴스드`, `구글`): a proper noun answers 누구/어디 too.
-        return self.answer_type == "name" and any(token.tag == "NNP" for token in kiwi().tokenize(sentence))
+        return self.answer_type == "name" and any(_is_hangul_name(token, self.morphemes) for token in kiwi().tokenize(sentence))
 
     def spellings_of(self, name: str) -> list[str]:
         return [spelling for written, spelling in self.spellings if written == name]
@@ -329,6 +328,17 @@ class QuestionAnalysis:
                 and not archive_knows(compound_stem(self.focus)) and not archive_borrows(self.focus):
             unknown.append(self.focus)
         return list(dict.fromkeys(unknown))
+
+
+def _is_hangul_name(token, asked: frozenset[str]) -> bool:
+    """A name written in Hangul answers 누구/어디 too: a proper noun (`구글`), or a noun that no dictionary of
+    ordinary Korean lists — a transliteration (`어드밴스드` in `젬마니 어드밴스드에서만`; Kiwi tags it a common
+    noun). Not one the question itself names."""
+    if token.tag == "NNP":
+        return True
+    glossary = _glossary()
+    return (token.tag == "NNG" and len(token.form) >= 2 and bool(glossary) and token.form not in glossary
+            and _HANGUL_RUN.fullmatch(token.form) is not None and token.form.lower() not in asked)
 
 
 def analyse_question(

@@ -191,6 +191,12 @@ def test_a_name_question_accepts_a_hangul_proper_noun():
     assert question.accepts("구글이 발표했습니다.") and not question.accepts("많은 관심을 모았습니다.")
 
 
+def test_a_name_question_accepts_a_transliterated_name_but_not_its_own_words():
+    question = analyse_question("젬마니 울트라는 어디서만 쓸 수 있어?")
+    assert question.accepts("울트라: '가장 큰 모델'(오직 젬마니 어드밴스드에서만 사용 가능)")
+    assert not question.accepts("젬마니 울트라는 가장 큰 모델입니다.")
+
+
 def test_a_sentence_is_embedded_with_its_label_once():
     statement, entry = split_sentences("- **Effort Engine**: 계산 노력을 조정합니다.\n- 울트라: '가장 큰 모델'(어드밴스드 전용)")
     assert statement.in_context() == "Effort Engine: 계산 노력을 조정합니다."
