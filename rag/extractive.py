@@ -125,8 +125,10 @@ def cite(question: QuestionAnalysis, chosen: list[ScoredSentence], hits: list[Re
 
 
 def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[ScoredSentence]:
-    """Every sentence of the retrieved chunks, best first. Vectors and tokens were stored at ingest:
-    nothing is embedded or analysed here."""
+    """Every quote of the retrieved chunks, best first, each once at its best sentence's score: the sentences
+    of one short passage all quote the whole passage, and the copies would crowd other quotes out of the
+    answer-type check's `TYPE_CHECK_DEPTH`. Vectors and tokens were stored at ingest: nothing is embedded or
+    analysed here."""
     wanted = evidence.question.morphemes
     scored = []
     for hit in evidence.hits:
@@ -138,7 +140,10 @@ def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[Sc
             coverage = len(wanted & sentence.tokens) / len(wanted) if wanted else 0.0
             quote = passage_quote(sentences, position)
             scored.append(ScoredSentence(quote, hit, float(similarity) + weights.lexical * coverage))
-    return sorted(scored, key=lambda item: -item.relevance)
+    best_first: dict[tuple[str, str], ScoredSentence] = {}
+    for item in sorted(scored, key=lambda item: -item.relevance):
+        best_first.setdefault((item.source.chunk.id, item.text), item)
+    return list(best_first.values())
 
 
 def passage_quote(sentences: list[Sentence], position: int) -> str:

@@ -1,10 +1,15 @@
-"""The extractive answerer's selection rules on hand-made scored sentences (no embedder, no index)."""
+"""The extractive answerer's scoring and selection rules on hand-made sentences (no embedder, no index)."""
 
 from datetime import date
+from types import SimpleNamespace
 
-from rag.extractive import ScoredSentence, Weights, cite, select_sentences
+import numpy as np
+
+from rag.extractive import ScoredSentence, Weights, cite, score_sentences, select_sentences
 from rag.korean import analyse_question
 from rag.records import Chunk, RetrievedChunk
+from rag.retrieve import Evidence
+from rag.sentences import Sentence, SentenceStore
 
 SELECTION_MARGIN = Weights().same_post_margin
 OTHER_POST_MARGIN = Weights().other_post_margin
@@ -87,3 +92,17 @@ def test_several_post_questions_get_each_posts_best_quote_oldest_first():
     assert [item.source.chunk.slug for item in chosen] == ["old", "new"]
     answer = cite(question, chosen, [])
     assert answer.text.splitlines()[0].startswith("2024-05-04: 예전 글") and answer.text.splitlines()[1].startswith("2024-05-09: ")
+
+
+def test_a_short_passage_is_one_candidate_however_many_of_its_sentences_score():
+    """Both sentences of a two-sentence item quote the whole item: it is scored once, at the better sentence,
+    so the copy does not push another quote out of the answer-type check's depth."""
+    item = [Sentence("상금은 대회 우승자에게 갑니다.", frozenset({"상금", "대회"}), 0),
+            Sentence("총액은 100,000달러입니다.", frozenset({"총액"}), 0)]
+    other = [Sentence("다른 대회 소식입니다.", frozenset({"대회"}), 0)]
+    store = SentenceStore({"a#000": item, "b#000": other}, {"a#000": [0, 0, 2], "b#000": [0, 2, 1]},
+                          np.eye(3, dtype=np.float32))
+    query = np.array([0.9, 0.8, 0.5], dtype=np.float32)
+    evidence = Evidence(HOW_MUCH, query, [hit("a"), hit("b")], SimpleNamespace(sentences=store))
+    quotes = [(item.text, round(item.relevance, 2)) for item in score_sentences(evidence, Weights(lexical=0.0))]
+    assert quotes == [("상금은 대회 우승자에게 갑니다. 총액은 100,000달러입니다.", 0.9), ("다른 대회 소식입니다.", 0.5)]
