@@ -48,7 +48,7 @@ class Weights:
 
 
 TYPE_CHECK_DEPTH = 5
-"""An answer of the asked type (date, number, name) must be among this many best sentences."""
+"""The best quote, of the asked type (date, number, name), must be among this many best quotes."""
 QUOTE_SENTENCES = 3
 QUOTE_CHARS = 320
 """A quote is its sentence's whole passage within both limits, else the sentence and the ones after it."""
@@ -69,19 +69,24 @@ def select_sentences(
     """The sentences to quote, best first; empty when none answers (then the archive does not say).
     A quote must hold the kind of answer asked for, and its section must name every name of the question
     (`Jakub Pachocki`, `MMLU`): a sentence about the topic's neighbours does not answer."""
-    depth = len(scored) if question.many_posts else TYPE_CHECK_DEPTH
-    candidates = [item for item in scored[:depth]
-                  if question.accepts(item.text) and _names_all(question, item.source.chunk)]
-    if not candidates or candidates[0].relevance < min_relevance:
-        return []
-    best = candidates[0]
+    def answers(item: ScoredSentence) -> bool:
+        return question.accepts(item.text) and _names_all(question, item.source.chunk)
+
     if question.many_posts:
-        return _best_per_post(candidates, best.relevance - weights.many_posts_margin, limit)
+        candidates = [item for item in scored if answers(item)]
+        if not candidates or candidates[0].relevance < min_relevance:
+            return []
+        return _best_per_post(candidates, candidates[0].relevance - weights.many_posts_margin, limit)
+    best = next((item for item in scored[:TYPE_CHECK_DEPTH] if answers(item)), None)
+    if best is None or best.relevance < min_relevance:
+        return []
+    # Below the check's depth a quote is added only when it nearly ties the best (`절반만` 0.002 under `2.5-5배`),
+    # as close as another post's quote must be: the same post's wider margin there would pad the answer.
     chosen: list[ScoredSentence] = []
-    for item in candidates:
-        same_post = item.source.chunk.slug == best.source.chunk.slug
+    for position, item in enumerate(scored):
+        same_post = item.source.chunk.slug == best.source.chunk.slug and position < TYPE_CHECK_DEPTH
         margin = weights.same_post_margin if same_post else weights.other_post_margin
-        if len(chosen) < limit and item.relevance >= best.relevance - margin:
+        if len(chosen) < limit and item.relevance >= best.relevance - margin and answers(item):
             if all(item.text not in other.text and other.text not in item.text for other in chosen):
                 chosen.append(item)
     return chosen

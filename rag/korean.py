@@ -258,7 +258,8 @@ def loanword_sources(word: str) -> frozenset[str]:
 
 # What a sentence must contain to answer a wh-word.
 _TIME = re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{1,2}|분기|상반기|하반기|올해|내년|작년|이번 주|다음 주|지난주|출시일")
-_NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)")
+_NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)|절반|수[십백천만억]")
+"""Digits, counted things (`세 가지`), and quantity nouns (`절반만`, `수백 개`) answer 몇/얼마."""
 _NAME = re.compile(r"@\w+|[A-Za-z][A-Za-z0-9]+")
 ANSWER_TYPES: dict[str, re.Pattern[str]] = {"date": _TIME, "number": _NUMBER, "name": _NAME}
 _WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name",

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from rag.extractive import ScoredSentence, Weights, cite, score_sentences, select_sentences
+from rag.extractive import TYPE_CHECK_DEPTH, ScoredSentence, Weights, cite, score_sentences, select_sentences
 from rag.korean import analyse_question
 from rag.records import Chunk, RetrievedChunk
 from rag.retrieve import Evidence
@@ -106,3 +106,17 @@ def test_a_short_passage_is_one_candidate_however_many_of_its_sentences_score():
     evidence = Evidence(HOW_MUCH, query, [hit("a"), hit("b")], SimpleNamespace(sentences=store))
     quotes = [(item.text, round(item.relevance, 2)) for item in score_sentences(evidence, Weights(lexical=0.0))]
     assert quotes == [("상금은 대회 우승자에게 갑니다. 총액은 100,000달러입니다.", 0.9), ("다른 대회 소식입니다.", 0.5)]
+
+
+def test_below_the_check_depth_only_a_near_tie_of_the_best_is_added():
+    a = hit("a")
+    top = [scored(f"Kaggle 대회 소식 {n}번째 문장.", 1.00 - n * 0.001, a) for n in range(TYPE_CHECK_DEPTH)]
+    near_tie = scored("참가 팀의 절반이 상위권입니다.", 1.00 - OTHER_POST_MARGIN + 0.001, a)
+    same_post_only = scored("상금은 100,000달러입니다.", 1.00 - SELECTION_MARGIN + 0.01, a)
+    chosen = select_sentences(top + [near_tie, same_post_only], HOW_MUCH, 0.84, limit=TYPE_CHECK_DEPTH + 2)
+    assert [item.text for item in chosen] == [item.text for item in top] + [near_tie.text]
+
+
+def test_quantity_nouns_answer_how_much():
+    assert HOW_MUCH.accepts("참가 팀의 절반이 상위권입니다.") and HOW_MUCH.accepts("수백 명이 참가했습니다.")
+    assert not HOW_MUCH.accepts("참가 팀이 상위권입니다.")
