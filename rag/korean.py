@@ -261,6 +261,8 @@ _TIME = re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{1,2}|분�
 _NUMBER = re.compile(r"\d|(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:가지|개|명|단계|번|배|장)|절반|수[십백천만억]")
 """Digits, counted things (`세 가지`), and quantity nouns (`절반만`, `수백 개`) answer 몇/얼마."""
 _NAME = re.compile(r"@\w+|[A-Za-z][A-Za-z0-9]+")
+_NAME_OR_NUMBER_RUN = re.compile(r"[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*")
+"""`Granite-8B-Code-Instruct`, `1.5`, `v1`: a name or number written as one run."""
 ANSWER_TYPES: dict[str, re.Pattern[str]] = {"date": _TIME, "number": _NUMBER, "name": _NAME}
 _WH_ANSWER_TYPE = {"언제": "date", "몇": "number", "얼마": "number", "얼마나": "number", "누구": "name", "어디": "name",
                    "when": "date", "who": "name", "whom": "name", "where": "name"}
@@ -309,7 +311,12 @@ class QuestionAnalysis:
         return (self.scope.start, self.scope.end) if self.scope else None
 
     def accepts(self, sentence: str) -> bool:
-        """Whether `sentence` holds the kind of answer asked for (any sentence when no kind is asked)."""
+        """Whether `sentence` holds the kind of answer asked for (any sentence when no kind is asked). The
+        question's own names and numbers are no answer: `Granite-8B-Code-Instruct는 학습 토큰을 몇 개` is not
+        answered by a sentence whose only digit is the `8B` of the name."""
+        if self.answer_type in ("number", "date"):
+            asked = {run.casefold() for run in _NAME_OR_NUMBER_RUN.findall(self.topic)}
+            sentence = _NAME_OR_NUMBER_RUN.sub(lambda run: " " if run.group().casefold() in asked else run.group(), sentence)
         if self.answer_type is None or ANSWER_TYPES[self.answer_type].search(sentence):
             return True
         return self.answer_type == "name" and any(_is_hangul_name(token, self.morphemes) for token in kiwi().tokenize(sentence))

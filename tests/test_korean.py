@@ -191,6 +191,13 @@ def test_a_name_question_accepts_a_hangul_proper_noun():
     assert question.accepts("구글이 발표했습니다.") and not question.accepts("많은 관심을 모았습니다.")
 
 
+def test_the_questions_own_numbers_do_not_answer_it():
+    question = analyse_question("Granite-8B-Code-Instruct는 학습 토큰을 몇 개 썼어?")
+    assert not question.accepts("IBM은 Granite-8B-Code-Instruct를 발표했습니다.")
+    assert question.accepts("Granite-8B-Code-Instruct는 3조 개 토큰으로 학습했습니다.")
+    assert analyse_question("DeepSeek V2는 v1보다 몇 배 더 썼어?").accepts("v1보다 4배 많은 8B 토큰을 사용합니다.")
+
+
 def test_a_name_question_accepts_a_transliterated_name_but_not_its_own_words():
     question = analyse_question("젬마니 울트라는 어디서만 쓸 수 있어?")
     assert question.accepts("울트라: '가장 큰 모델'(오직 젬마니 어드밴스드에서만 사용 가능)")
