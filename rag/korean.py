@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -315,11 +315,16 @@ class QuestionAnalysis:
         question's own names and numbers are no answer: `Granite-8B-Code-Instruct는 학습 토큰을 몇 개` is not
         answered by a sentence whose only digit is the `8B` of the name."""
         if self.answer_type in ("number", "date"):
-            asked = {run.casefold() for run in _NAME_OR_NUMBER_RUN.findall(self.topic)}
+            asked = self._name_and_number_runs
             sentence = _NAME_OR_NUMBER_RUN.sub(lambda run: " " if run.group().casefold() in asked else run.group(), sentence)
         if self.answer_type is None or ANSWER_TYPES[self.answer_type].search(sentence):
             return True
         return self.answer_type == "name" and any(_is_hangul_name(token, self.morphemes) for token in kiwi().tokenize(sentence))
+
+    @cached_property
+    def _name_and_number_runs(self) -> frozenset[str]:
+        """The topic's names and numbers as written (`granite-8b-code-instruct`, `v1`), once per question."""
+        return frozenset(run.casefold() for run in _NAME_OR_NUMBER_RUN.findall(self.topic))
 
     def spellings_of(self, name: str) -> list[str]:
         return [spelling for written, spelling in self.spellings if written == name]
@@ -346,7 +351,7 @@ def _is_hangul_name(token, asked: frozenset[str]) -> bool:
         return True
     glossary = _glossary()
     return (token.tag == "NNG" and len(token.form) >= 2 and bool(glossary) and token.form not in glossary
-            and _HANGUL_RUN.fullmatch(token.form) is not None and token.form.lower() not in asked)
+            and _HANGUL_RUN.fullmatch(token.form) is not None and token.form not in asked)
 
 
 def analyse_question(
