@@ -161,13 +161,16 @@ class KeywordIndex:
             return term in vocabulary or f"#{term}" in vocabulary
         return all(gram in vocabulary for gram in tokenize(term, "bigram"))
 
+    def words(self) -> list[str]:
+        """The archive's vocabulary: Kiwi morphemes, and the bigram side's tokens."""
+        return [word for word in self._bm25.vocab_dict if isinstance(word, str)]
+
     def borrows(self, word: str) -> bool:
         """Whether the archive writes one of `word`'s English glosses as a loanword (`시험` -> test -> `테스트`):
         the same thing in its borrowed name. Other translations (`상대` -> comparison -> `비교`) are too loose:
         a Korean word has several senses, and the archive uses words for most of them."""
         if self._borrowed is None:
-            self._borrowed = frozenset(source for archive_word in self._bm25.vocab_dict
-                                       if isinstance(archive_word, str) and _HANGUL_WORD.fullmatch(archive_word)
+            self._borrowed = frozenset(source for archive_word in self.words() if _HANGUL_WORD.fullmatch(archive_word)
                                        for source in loanword_sources(archive_word))
         return bool(english_glosses(word) & self._borrowed)
 
@@ -178,9 +181,8 @@ class KeywordIndex:
         wanted = {skeleton for skeleton in consonant_skeletons(name) if len(skeleton) >= MIN_SKELETON}
         if self._by_skeleton is None:
             self._by_skeleton = {}
-            for word in self._bm25.vocab_dict:
-                if isinstance(word, str) and len(word) >= 2 and (word.isascii() and word.isalpha() and len(word) >= 3
-                                                                 or _HANGUL_WORD.fullmatch(word)):
+            for word in self.words():
+                if len(word) >= 2 and (word.isascii() and word.isalpha() and len(word) >= 3 or _HANGUL_WORD.fullmatch(word)):
                     for skeleton in consonant_skeletons(word):
                         self._by_skeleton.setdefault(skeleton, set()).add(word)
         # A Hangul syllable is about two Latin letters, and a Korean spelling adds vowels (마이크로소프트), never

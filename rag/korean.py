@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property, lru_cache
+from itertools import product
 from importlib import resources
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -188,23 +189,29 @@ def clean_sentence(sentence: str) -> str:
 
 # Korean spellings of Latin-script names (엔비디아 ~ NVIDIA, 구글 ~ Google, 술레이만 ~ Suleyman) share their
 # consonants: both sides are reduced to a skeleton of consonant classes as a Korean ear hears them
-# (p/f/b/v one class, t/d one, k/g/c/q one, …; vowels, h, w, y and doubled letters dropped).
-_INITIAL_CLASSES = "KKNTTLMPPSSOJJJKTPH"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ
+# (p/f/b/v one class, t/d one, k/g/c/q one, …; vowels, h, w, y and doubled letters dropped), by the rules of
+# Korean loanword spelling: an r that no vowel follows is silent (server 서버, Discord 디스코드), -tion is 션
+# and -sion after a vowel 전 (attention 어텐션, vision 비전), -ture is 처 (nature 네이처), and a final ㅅ writes
+# a t (레딧 Reddit, 플랫폼 platform).
+_INITIAL_CLASSES = "KKNTTLMPPSSOJJJKTPO"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ (ㅇ, ㅎ silent, as a Latin h)
 _FINAL_CLASSES = ["", "K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP", "L", "M", "P",
-                  "PS", "S", "S", "N", "J", "J", "K", "T", "P", ""]
+                  "PS", "T", "T", "N", "J", "J", "K", "T", "P", ""]
+_TWO_READINGS = [(r"tch|ch", "J", "K"), (r"th", "T", "S"), (r"g(?=[ei])", "J", "K")]
+"""Latin spellings Korean renders two ways: chip 칩 / Chameleon 카멜레온, Anthropic 앤트로픽 / Python 파이썬,
+Gemini 제미나이 / GitHub 깃허브."""
 _LATIN_SOUNDS = [
-    (r"ph", "P"), (r"ck", "K"), (r"tch|ch", "J"), (r"sh", "S"), (r"th", "T"), (r"ng\b", "N"), (r"qu", "K"),
-    (r"x", "KS"), (r"c(?=[eiy])", "S"), (r"g(?=[ei])", "J"), (r"[pfbv]", "P"), (r"[td]", "T"), (r"[kgcq]", "K"),
-    (r"s", "S"), (r"[jz]", "J"), (r"m", "M"), (r"n", "N"), (r"[lr]", "L"), (r"[aeiouhwy]", ""),
+    (r"t(?=ure)", "J"), (r"r(?=e\b|[^aeiouy]|$)", ""), (r"ph", "P"), (r"ck", "K"), (r"sh", "S"), (r"ng\b", "N"), (r"qu", "K"), (r"x", "KS"),
+    (r"(?<=[aeiou])s(?=ion)", "J"), (r"t(?=i[ao])", "S"), (r"c(?=[eiy])", "S"),
+    (r"[pfbv]", "P"), (r"[td]", "T"), (r"[kgcq]", "K"), (r"s", "S"), (r"[jz]", "J"), (r"m", "M"), (r"n", "N"),
+    (r"[lr]", "L"), (r"[aeiouhwy]", ""),
 ]
-_CH = r"tch|ch"
 MIN_SKELETON = 2
 
 
 @lru_cache(maxsize=65536)  # the same archive words and names come back question after question
-def consonant_skeleton(word: str, ch: str = "J") -> str:
+def consonant_skeleton(word: str, readings: tuple[int, ...] = (0, 0, 0)) -> str:
     """`엔비디아` and `nvidia` -> `NPT`; `구글` and `google` -> `KL`: how a name sounds, across the two scripts.
-    `ch` is how a Latin "ch" sounds (`J` as in chip; `K` as in Chameleon, 카멜레온)."""
+    `readings` picks, for each of `_TWO_READINGS`, how that Latin spelling sounds (0: its first reading)."""
     classes: list[str] = []
     for character in word.lower():
         code = ord(character) - 0xAC00
@@ -213,16 +220,21 @@ def consonant_skeleton(word: str, ch: str = "J") -> str:
             classes.append(_INITIAL_CLASSES[initial].replace("O", "") + _FINAL_CLASSES[final])
     if not classes:
         text = word.lower()
+        for (pattern, *sounds), reading in zip(_TWO_READINGS, readings):
+            text = re.sub(pattern, sounds[reading], text)  # upper case: the rules below leave it
         for pattern, sound in _LATIN_SOUNDS:
-            text = re.sub(pattern, (ch if pattern == _CH else sound).lower(), text)
+            text = re.sub(pattern, sound.lower(), text)
         classes = [text.upper()]
     skeleton = "".join(classes)
     return re.sub(r"(.)\1+", r"\1", skeleton)
 
 
-def consonant_skeletons(word: str) -> set[str]:
-    """Every way `word` may sound (a Latin "ch" two ways)."""
-    return {consonant_skeleton(word, ch) for ch in ("J", "K")}
+@lru_cache(maxsize=65536)
+def consonant_skeletons(word: str) -> frozenset[str]:
+    """Every way `word` may sound (each of `_TWO_READINGS` it contains, both ways)."""
+    present = [bool(re.search(pattern, word.lower())) for pattern, *_ in _TWO_READINGS]
+    choices = product(*[(0, 1) if found else (0,) for found in present])
+    return frozenset(consonant_skeleton(word, readings) for readings in choices)
 
 
 @cache
@@ -382,13 +394,20 @@ def analyse_question(
                           and not _is_gloss(token, question)),
         hangul_names=tuple(token.form for token in topic_tokens
                            if len(token.form) >= 2 and _HANGUL_RUN.fullmatch(token.form)
-                           and (token.tag == "NNP" or token.tag == "NNG" and len(consonant_skeleton(token.form)) >= 4)),
+                           and (token.tag == "NNP" or token.tag == "NNG" and _may_transliterate(token.form))),
         many_posts=_asks_many_posts(tokens, question),
     )
 
 
 _GLOSS = re.compile(r"[가-힣]\(([A-Za-z][A-Za-z \-]*)\)")
 """`함수 호출(function calling)`, `특징(feature)`: an English gloss of the Korean word before it, not a name."""
+
+
+def _may_transliterate(noun: str) -> bool:
+    """A common noun may spell a foreign name when its skeleton is long enough not to match a word by chance
+    (`데이터브릭스`, not `작곡`), and it is no ordinary Korean word — not in the learner's dictionary, or a loanword
+    there (`트랜스포머`): `동영상` sounds like attention, `video` is what it means."""
+    return len(consonant_skeleton(noun)) >= 4 and (not english_glosses(noun) or bool(loanword_sources(noun)))
 
 
 def _is_gloss(token, question: str) -> bool:

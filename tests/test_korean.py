@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from rag.korean import (
-    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, content_tokens, english_glosses,
+    QuotableSentence, analyse_question, bigram_tokens, compound_stem, consonant_skeleton, consonant_skeletons, content_tokens, english_glosses,
     is_english_prose, loanword_sources, split_sentences,
 )
 
@@ -165,9 +165,21 @@ def test_questions_about_several_posts_are_recognised(question, many):
 @pytest.mark.parametrize(("korean", "latin"), [
     ("엔비디아", "NVIDIA"), ("마이크로소프트", "Microsoft"), ("딥시크", "DeepSeek"), ("술레이만", "Suleyman"),
     ("젬마니", "Gemini"), ("데이터브릭스", "Databricks"), ("스노우플레이크", "Snowflake"), ("앤트로픽", "Anthropic"),
+    # the rules of Korean loanword spelling: a silent r, -tion/-sion/-ture, a final ㅅ for t, a silent ㅎ, th and g two ways
+    ("디스코드", "Discord"), ("서버", "server"), ("스탠퍼드", "Stanford"), ("애저", "Azure"), ("어텐션", "attention"),
+    ("비전", "vision"), ("네이처", "Nature"), ("레딧", "Reddit"), ("플랫폼", "platform"), ("하버드", "Harvard"),
+    ("파이썬", "Python"), ("썬더키튼스", "ThunderKittens"), ("깃허브", "GitHub"), ("크롬", "Chrome"),
 ])
 def test_korean_spellings_of_names_sound_like_the_latin_ones(korean, latin):
-    assert consonant_skeleton(korean) == consonant_skeleton(latin)
+    assert consonant_skeletons(korean) & consonant_skeletons(latin)
+
+
+def test_an_ordinary_korean_word_is_not_taken_for_a_transliteration():
+    """`동영상` (video) sounds like attention by its consonants; the learner's dictionary lists it as a Korean word, so
+    it gets no Latin spellings to search. A loanword the dictionary lists (`플랫폼`), or a word it lacks, may."""
+    question = analyse_question("구글 동영상 플랫폼이랑 데이터브릭스가 같이 만든 도구는?")
+    assert "동영상" not in question.hangul_names
+    assert {"플랫폼", "데이터브릭스"} <= set(question.hangul_names)
 
 
 def test_different_names_do_not_sound_alike():
