@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property, lru_cache
-from itertools import product
 from importlib import resources
+from itertools import product
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
@@ -191,17 +191,17 @@ def clean_sentence(sentence: str) -> str:
 # consonants: both sides are reduced to a skeleton of consonant classes as a Korean ear hears them
 # (p/f/b/v one class, t/d one, k/g/c/q one, …; vowels, h, w, y and doubled letters dropped), by the rules of
 # Korean loanword spelling: an r that no vowel follows is silent (server 서버, Discord 디스코드), -tion is 션
-# and -sion after a vowel 전 (attention 어텐션, vision 비전), -ture is 처 (nature 네이처), and a final ㅅ writes
-# a t (레딧 Reddit, 플랫폼 platform).
-_INITIAL_CLASSES = "KKNTTLMPPSSOJJJKTPO"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ (ㅇ, ㅎ silent, as a Latin h)
+# and -sion after a vowel 전 (attention 어텐션, vision 비전), -ture is 처 (nature 네이처), a final ㅅ writes a t
+# (레딧 Reddit, 플랫폼 platform) and ㅎ is as silent as a Latin h (하버드 Harvard).
+_INITIAL_CLASSES = "KKNTTLMPPSSOJJJKTPO"  # ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ (O: silent)
 _FINAL_CLASSES = ["", "K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP", "L", "M", "P",
                   "PS", "T", "T", "N", "J", "J", "K", "T", "P", ""]
 _TWO_READINGS = [(r"tch|ch", "J", "K"), (r"th", "T", "S"), (r"g(?=[ei])", "J", "K")]
 """Latin spellings Korean renders two ways: chip 칩 / Chameleon 카멜레온, Anthropic 앤트로픽 / Python 파이썬,
 Gemini 제미나이 / GitHub 깃허브."""
 _LATIN_SOUNDS = [
-    (r"t(?=ure)", "J"), (r"r(?=e\b|[^aeiouy]|$)", ""), (r"ph", "P"), (r"ck", "K"), (r"sh", "S"), (r"ng\b", "N"), (r"qu", "K"), (r"x", "KS"),
-    (r"(?<=[aeiou])s(?=ion)", "J"), (r"t(?=i[ao])", "S"), (r"c(?=[eiy])", "S"),
+    (r"t(?=ure)", "J"), (r"r(?=e\b|[^aeiouy]|$)", ""), (r"ph", "P"), (r"ck", "K"), (r"sh", "S"), (r"ng\b", "N"),
+    (r"qu", "K"), (r"x", "KS"), (r"(?<=[aeiou])s(?=ion)", "J"), (r"t(?=i[ao])", "S"), (r"c(?=[eiy])", "S"),
     (r"[pfbv]", "P"), (r"[td]", "T"), (r"[kgcq]", "K"), (r"s", "S"), (r"[jz]", "J"), (r"m", "M"), (r"n", "N"),
     (r"[lr]", "L"), (r"[aeiouhwy]", ""),
 ]
