@@ -5,8 +5,8 @@
 `eval/loanword_pairs.tsv` holds 75 common English tech words and names with their usual Korean spelling
 (`discord	디스코드`), written from general usage, not from the dev questions. Reports how many pairs sound
 alike, and lists the ones that do not; with an index, also how many (Hangul, Latin) word pairs of the
-archive's vocabulary sound alike (skeleton of 3+ classes) — the matches a misspelled or Korean-spelled
-name may be taken for. Writes benchmarks/results/loanwords.json.
+archive's vocabulary sound alike by the archive's own spelling search — the matches a Korean-spelled name
+may be taken for. Writes benchmarks/results/loanwords.json.
 """
 
 from __future__ import annotations
@@ -25,17 +25,14 @@ RESULTS = ROOT / "benchmarks" / "results" / "loanwords.json"
 
 
 def archive_sound_alikes(index_dir: str, content_dir: str) -> int:
+    """(Hangul word, Latin word) pairs of the archive that `KeywordIndex.spellings` ties together: the Latin
+    spellings a Korean word would be searched with if a question used it for a name the archive writes in Latin."""
     pipeline = Pipeline.from_settings(load_settings(index_dir=index_dir, content_dir=content_dir))
     pipeline.ensure_index(show_progress=False)
-    vocabulary = pipeline.index.current().keywords.words()
-    latin = [word for word in vocabulary if word.isascii() and word.isalpha() and len(word) >= 3]
+    keywords = pipeline.index.current().keywords
+    vocabulary = keywords.words()
     hangul = [word for word in vocabulary if re.fullmatch(r"[가-힣]{2,}", word)]
-    by_skeleton: dict[str, set[str]] = {}
-    for word in latin:
-        for skeleton in consonant_skeletons(word):
-            by_skeleton.setdefault(skeleton, set()).add(word)
-    return len({(word, other) for word in hangul for skeleton in consonant_skeletons(word) if len(skeleton) >= 3
-                for other in by_skeleton.get(skeleton, ())})
+    return sum(len(keywords.spellings(word, limit=len(vocabulary))) for word in hangul)
 
 
 def main() -> None:
