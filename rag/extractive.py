@@ -5,7 +5,8 @@ of the topic's content morphemes it contains (both computed with its list item's
 The digest's list items often open with a sentence that restates the item's title and
 give the detail in the next one ("…에 대한 조언이 제공되었습니다. 유휴 비용을 …"), so a
 quote is the best sentence's whole item when it fits `QUOTE_SENTENCES` / `QUOTE_CHARS`,
-else that sentence and the ones after it. The answer quotes the best passages, each
+else that sentence and the ones after it. The answer quotes the best passages of one post
+(when two posts' best quotes nearly tie, the one whose section retrieval ranks higher), each
 followed by the `[n]` of its source; a question about several posts gets each post's best
 quote, oldest first, one dated line each. It is the not-found answer when
 
@@ -40,9 +41,10 @@ class Weights:
     """How much the share of question morphemes found in a sentence (with its label) adds to its cosine
     similarity; it is what tells an off-topic question apart (cosines of e5 sit at 0.78-0.86 for anything)."""
     same_post_margin: float = 0.12
-    """Further quotes of the best quote's post are given when they score within this of it..."""
+    """Further quotes of the answer's post are given when they score within this of its best one."""
     other_post_margin: float = 0.01
-    """...and quotes of other posts only when they score this close (a wrong post costs more than a missing one)."""
+    """Quotes of two posts scoring this close are a tie, broken by the retrieval order (which ranks whole sections
+    by both lists): a question about one thing is answered from one post, a wrong post costing more than a missing one."""
     many_posts_margin: float = 0.10
     """For a question about several posts, each post's best quote within this of the best is given."""
 
@@ -60,6 +62,8 @@ class ScoredSentence:
     """What is quoted: the scored sentence and the rest of its passage (see QUOTE_SENTENCES)."""
     source: RetrievedChunk
     relevance: float
+    section_rank: int = 0
+    """The position of its section in the retrieval order."""
 
 
 def select_sentences(
@@ -77,16 +81,20 @@ def select_sentences(
         if not candidates or candidates[0].relevance < min_relevance:
             return []
         return _best_per_post(candidates, candidates[0].relevance - weights.many_posts_margin, limit)
-    best = next((item for item in scored[:TYPE_CHECK_DEPTH] if answers(item)), None)
-    if best is None or best.relevance < min_relevance:
+    acceptable = [item for item in scored[:TYPE_CHECK_DEPTH] if answers(item)]
+    if not acceptable or acceptable[0].relevance < min_relevance:
         return []
-    # Below the check's depth a quote is added only when it nearly ties the best (`절반만` 0.002 under `2.5-5배`),
-    # as close as another post's quote must be: the same post's wider margin there would pad the answer.
+    tied = [item for item in acceptable if item.relevance >= acceptable[0].relevance - weights.other_post_margin]
+    post = min(tied, key=lambda item: item.section_rank).source.chunk.slug
+    best = next(item for item in acceptable if item.source.chunk.slug == post)
+    # Below the check's depth a quote is added only when it nearly ties the best (`절반만` 0.002 under `2.5-5배`):
+    # the wider margin there would pad the answer.
     chosen: list[ScoredSentence] = []
     for position, item in enumerate(scored):
-        same_post = item.source.chunk.slug == best.source.chunk.slug and position < TYPE_CHECK_DEPTH
-        margin = weights.same_post_margin if same_post else weights.other_post_margin
-        if len(chosen) < limit and item.relevance >= best.relevance - margin and answers(item):
+        margin = weights.same_post_margin if position < TYPE_CHECK_DEPTH else weights.other_post_margin
+        if item.source.chunk.slug != post or len(chosen) == limit:
+            continue
+        if item.relevance >= best.relevance - margin and answers(item):
             if all(item.text not in other.text and other.text not in item.text for other in chosen):
                 chosen.append(item)
     return chosen
@@ -136,7 +144,7 @@ def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[Sc
     analysed here."""
     wanted = evidence.question.morphemes
     scored = []
-    for hit in evidence.hits:
+    for rank, hit in enumerate(evidence.hits):
         sentences, vectors = evidence.index.sentences.of(hit.chunk.id)
         if not sentences:
             continue
@@ -144,7 +152,7 @@ def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[Sc
         for position, (sentence, similarity) in enumerate(zip(sentences, similarities)):
             coverage = len(wanted & sentence.tokens) / len(wanted) if wanted else 0.0
             quote = passage_quote(sentences, position)
-            scored.append(ScoredSentence(quote, hit, float(similarity) + weights.lexical * coverage))
+            scored.append(ScoredSentence(quote, hit, float(similarity) + weights.lexical * coverage, rank))
     best_first: dict[tuple[str, str], ScoredSentence] = {}
     for item in sorted(scored, key=lambda item: -item.relevance):
         best_first.setdefault((item.source.chunk.id, item.text), item)

@@ -21,8 +21,8 @@ def hit(slug: str, number: int = 0, text: str = "LMSYS의 Kaggle 대회 소식")
     return RetrievedChunk(chunk=chunk, score=0.0)
 
 
-def scored(text: str, relevance: float, source: RetrievedChunk) -> ScoredSentence:
-    return ScoredSentence(text=text, source=source, relevance=relevance)
+def scored(text: str, relevance: float, source: RetrievedChunk, section_rank: int = 0) -> ScoredSentence:
+    return ScoredSentence(text=text, source=source, relevance=relevance, section_rank=section_rank)
 
 
 WHAT = analyse_question("Kaggle 대회가 뭐야?")
@@ -43,6 +43,22 @@ def test_same_post_sentences_within_the_margin_are_quoted_other_posts_only_when_
     ]
     chosen = select_sentences(sentences, WHAT, min_relevance=0.84, limit=3)
     assert [item.text for item in chosen] == ["가장 좋은 문장입니다.", "같은 글의 다음 문장입니다."]
+
+
+def test_a_near_tie_between_posts_goes_to_the_post_retrieval_ranks_higher_and_only_it_is_quoted():
+    """The best quote's post would have given the answer's first line; the tie goes to the better-ranked section,
+    and its post alone is quoted (its own quotes within the same-post margin of its best)."""
+    first_ranked, second_ranked = hit("a"), hit("b")
+    sentences = [
+        scored("아래 순위 글의 문장입니다.", 1.20, second_ranked, section_rank=1),
+        scored("위 순위 글의 문장입니다.", 1.20 - OTHER_POST_MARGIN + 0.001, first_ranked, section_rank=0),
+        scored("위 순위 글의 다음 문장입니다.", 1.20 - SELECTION_MARGIN, first_ranked, section_rank=0),
+        scored("아래 순위 글의 다음 문장입니다.", 1.19, second_ranked, section_rank=1),
+    ]
+    chosen = select_sentences(sentences, WHAT, min_relevance=0.84, limit=3)
+    assert [item.text for item in chosen] == ["위 순위 글의 문장입니다.", "위 순위 글의 다음 문장입니다."]
+    no_tie = [sentences[0], scored(sentences[1].text, 1.20 - OTHER_POST_MARGIN - 0.001, first_ranked, section_rank=0)]
+    assert [item.source.chunk.slug for item in select_sentences(no_tie, WHAT, 0.84, 3)] == ["b"]
 
 
 def test_the_limit_and_duplicates():
