@@ -91,10 +91,10 @@ def select_sentences(
     # the wider margin there would pad the answer.
     chosen: list[ScoredSentence] = []
     for position, item in enumerate(scored):
+        if len(chosen) == limit:
+            break
         margin = weights.same_post_margin if position < TYPE_CHECK_DEPTH else weights.other_post_margin
-        if item.source.chunk.slug != post or len(chosen) == limit:
-            continue
-        if item.relevance >= best.relevance - margin and answers(item):
+        if item.source.chunk.slug == post and item.relevance >= best.relevance - margin and answers(item):
             if all(item.text not in other.text and other.text not in item.text for other in chosen):
                 chosen.append(item)
     return chosen
