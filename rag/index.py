@@ -47,7 +47,9 @@ from .sentences import ANALYSIS_PROGRESS_FROM, SentenceStore
 from .settings import Settings
 
 FORMAT_VERSION = 7
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
+"""Raised when chunks or their quotable sentences are cut differently: the next ingest rebuilds every chunk
+(the index in use keeps answering until then)."""
 EMBED_BATCH = 16
 """Texts per embedder call (the progress bar's step)."""
 EXACT_SCOPE_LIMIT = 5000
@@ -402,7 +404,7 @@ def _rebuild_reason(manifest: dict | None, settings: Settings, embeddings: Embed
     if manifest["embedder"] != embedder_name(embeddings):
         return f"embedder changed from '{manifest['embedder']}' to '{embedder_name(embeddings)}'"
     if manifest["chunking"] != _chunker_signature(settings):
-        return "chunking settings changed"
+        return "chunking settings or rules changed"
     return None
 
 

@@ -158,7 +158,7 @@ def split_sentences(text: str) -> list[QuotableSentence]:
             if len(cleaned) < MIN_SENTENCE_CHARS:
                 continue
             tags = [token.tag for token in kiwi().tokenize(cleaned)]
-            if not _is_heading_like(cleaned, tags):
+            if not _is_heading_like(cleaned, tags, labelled=bool(label)):
                 if label and number == 0 and "EF" not in tags:  # not a statement: a `term: description` entry
                     cleaned = f"{label}: {cleaned}"  # `울트라: '가장 큰 모델'(…)`: the entry says nothing without it
                 found.append(QuotableSentence(cleaned, passage, label))
@@ -166,11 +166,18 @@ def split_sentences(text: str) -> list[QuotableSentence]:
 
 
 HEADING_LIKE_CHARS = 25
-"""A line this short with no verb, adjective or ending (`프롬프트 엔지니어링 및 평가`) is a heading, not a statement."""
+"""A line this short with no verb, adjective or ending (`프롬프트 엔지니어링 및 평가`) is a heading, not a statement;
+so is an unlabelled one with neither a final ending nor closing punctuation (`GPT-4O의 새로운 기능과 능력` over its
+sub-items, a link label `LMSys의 깊은 분석 보기`). A short fragment with a full stop says something (`베오, 딥마인드의
+소라에 대한 대답.`), and so does the description of a `term: description` entry (`울트라: '가장 큰 모델'(…)`)."""
 
 
-def _is_heading_like(sentence: str, tags: list[str]) -> bool:
-    return len(sentence) <= HEADING_LIKE_CHARS and not any(tag.startswith(("V", "E", "XSV", "XSA")) for tag in tags)
+def _is_heading_like(sentence: str, tags: list[str], labelled: bool) -> bool:
+    if len(sentence) > HEADING_LIKE_CHARS:
+        return False
+    if not any(tag.startswith(("V", "E", "XSV", "XSA")) for tag in tags):
+        return True
+    return not labelled and "EF" not in tags and not sentence.rstrip().endswith((".", "!", "?"))
 
 
 def clean_sentence(sentence: str) -> str:

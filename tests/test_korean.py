@@ -197,6 +197,12 @@ def test_heading_like_lines_are_not_quoted():
     assert [sentence.text for sentence in split_sentences(text)] == ["프롬프트 평가 방법이 공개되었습니다."]
 
 
+def test_a_short_line_without_a_final_ending_or_full_stop_is_a_heading_or_link_label():
+    """An adjective (`새로운`) or a verb (`보기`) does not make a statement; a full stop does."""
+    text = "GPT-4O의 새로운 기능과 능력\nLMSys의 깊은 분석 보기\n베오, 딥마인드의 소라에 대한 대답."
+    assert [sentence.text for sentence in split_sentences(text)] == ["베오, 딥마인드의 소라에 대한 대답."]
+
+
 def test_a_name_question_accepts_a_hangul_proper_noun():
     question = analyse_question("그 모델은 어디서 발표했어?")
     assert question.answer_type == "name"
