@@ -51,3 +51,17 @@ def test_current_naming_a_missing_generation_means_no_index_and_ingest_builds_on
     (settings.index_dir / "CURRENT").write_text("gen-0")
     report = ingest(settings, embeddings, show_progress=False)
     assert len(report.added) == 2 and ArchiveIndex(settings, embeddings).chunks
+
+
+def test_an_index_cut_by_older_chunking_rules_answers_until_ingest_rebuilds_it(archive, monkeypatch):
+    """Sentences and chunks are cut at ingest: when the rules change (CHUNKER_VERSION), the index in use keeps
+    answering, and the next ingest rebuilds every chunk instead of keeping the old cuts of unchanged posts."""
+    settings = archive.model_copy(update={"embedder": "hash"})
+    embeddings = make_embeddings("hash")
+    monkeypatch.setattr("rag.index.CHUNKER_VERSION", 0)
+    ingest(settings, embeddings, show_progress=False)
+    monkeypatch.undo()
+    assert ArchiveIndex(settings, embeddings).keyword_search("AlphaFold", 3, None, None)
+    report = ingest(settings, embeddings, show_progress=False)
+    assert report.rebuilt_because == "chunking settings or rules changed"
+    assert sorted(report.added) == ["daily-20240504", "daily-20240509"] and not report.unchanged
