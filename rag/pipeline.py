@@ -51,10 +51,6 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings | None = None, embeddings: Embeddings | None = None) -> "Pipeline":
         settings = settings or Settings()
-        if settings.llm == "llamacpp":
-            from .llm import keep_openmp_from_spinning
-
-            keep_openmp_from_spinning()  # before the embedder, whose engine may load OpenMP first
         embeddings = embeddings or make_embeddings(settings.embedder, settings.query_prefix, settings.passage_prefix)
         answerer: Answerer
         rewriter: FollowUpRewriter

