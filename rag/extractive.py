@@ -14,7 +14,10 @@ quote, oldest first, one dated line each. It is the not-found answer when
   wh-word asks about: `어느 저널`, `저자가 누구`, `금액은 얼마`) — relevance cannot see that the
   archive mentions AlphaFold 3 but not its journal — or asks to override the instructions;
 - none of the best sentences holds the kind of answer asked for (`언제` a date, `몇`/`얼마`
-  a number, `누구`/`어디` a name), in a section naming every Latin name of the question;
+  a number, `누구`/`어디` a name), in a section naming every Latin name of the question, and
+  shares a content word with the question (in either script; a question asked in English
+  shares none with the Korean posts and is exempt) — the answer's further quotes of that post
+  need not;
 - the best sentence scores under `min_relevance` (an off-topic question).
 """
 
@@ -64,6 +67,8 @@ class ScoredSentence:
     relevance: float
     section_rank: int = 0
     """The position of its section in the retrieval order."""
+    shares_words: bool = True
+    """Whether its sentence (with its label) holds a content word of the question, in either script."""
 
 
 def select_sentences(
@@ -76,12 +81,15 @@ def select_sentences(
     def answers(item: ScoredSentence) -> bool:
         return question.accepts(item.text) and _names_all(question, item.source.chunk)
 
+    def anchors(item: ScoredSentence) -> bool:
+        return answers(item) and (item.shares_words or question.in_english)
+
     if question.many_posts:
-        candidates = [item for item in scored if answers(item)]
+        candidates = [item for item in scored if anchors(item)]
         if not candidates or candidates[0].relevance < min_relevance:
             return []
         return _best_per_post(candidates, candidates[0].relevance - weights.many_posts_margin, limit)
-    acceptable = [item for item in scored[:TYPE_CHECK_DEPTH] if answers(item)]
+    acceptable = [item for item in scored[:TYPE_CHECK_DEPTH] if anchors(item)]
     if not acceptable or acceptable[0].relevance < min_relevance:
         return []
     tied = [item for item in acceptable if item.relevance >= acceptable[0].relevance - weights.other_post_margin]
@@ -143,6 +151,7 @@ def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[Sc
     answer-type check's `TYPE_CHECK_DEPTH`. Vectors and tokens were stored at ingest: nothing is embedded or
     analysed here."""
     wanted = evidence.question.morphemes
+    either_script = wanted | {spelling.casefold() for _, spelling in evidence.question.spellings}
     scored = []
     for rank, hit in enumerate(evidence.hits):
         sentences, vectors = evidence.index.sentences.of(hit.chunk.id)
@@ -152,7 +161,8 @@ def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[Sc
         for position, (sentence, similarity) in enumerate(zip(sentences, similarities)):
             coverage = len(wanted & sentence.tokens) / len(wanted) if wanted else 0.0
             quote = passage_quote(sentences, position)
-            scored.append(ScoredSentence(quote, hit, float(similarity) + weights.lexical * coverage, rank))
+            scored.append(ScoredSentence(quote, hit, float(similarity) + weights.lexical * coverage, rank,
+                                         not either_script.isdisjoint(sentence.tokens)))
     best_first: dict[tuple[str, str], ScoredSentence] = {}
     for item in sorted(scored, key=lambda item: -item.relevance):
         best_first.setdefault((item.source.chunk.id, item.text), item)

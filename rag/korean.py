@@ -37,9 +37,11 @@ CONTENT_TAGS = NOUN_TAGS + ("NR", "XR", "VV", "VA")
 
 QUESTION_WORDS = frozenset({
     "뭐", "무엇", "무슨", "어떤", "어디", "언제", "누구", "얼마", "어떻", "몇", "왜", "말", "하", "되", "있", "없", "이",
-    "거", "것", "수", "대", "얘기", "내용", "글", "다이제스트", "나오", "관련", "대하", "알려주", "설명", "어느", "방법",
+    "거", "것", "수", "대", "얘기", "내용", "글", "다이제스트", "나오", "관련", "대하", "알리", "설명", "어느", "방법",
+    "그렇", "그러", "이번",
 })
-"""Question words and fillers that say nothing about the topic."""
+"""Question words and fillers that say nothing about the topic. Kiwi reads `알려줘` as 알리 + 주, `그럴까` as 그렇
+(or 그러)."""
 
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
@@ -324,6 +326,10 @@ class QuestionAnalysis:
     """(name, its spelling in the other script that the archive uses): `Chameleon` ~ `카멜레온`, `엔비디아` ~ `nvidia`."""
     many_posts: bool = False
     """The question asks what several posts said (`어느 글들에`, `며칠에 걸쳐`, `다 알려줘`): answer post by post."""
+
+    @property
+    def in_english(self) -> bool:
+        return not _HANGUL_RUN.search(self.topic)
 
     @property
     def date_range(self) -> tuple[date, date] | None:

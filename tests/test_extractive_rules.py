@@ -84,6 +84,31 @@ def test_markers_number_sources_in_order_of_first_use():
     assert answer.retrieved == [a, b] and not answer.refused
 
 
+def test_an_answer_starts_from_a_quote_sharing_a_word_with_the_question():
+    """Cosines of e5 sit high for anything: a quote holding none of the question's words is no answer however it
+    scores (`이번 주 AI 뉴스는 조용했습니다` for a baseball question). Once a quote shares one, the post's other quotes
+    may follow on their score (a paraphrase item of the same post); a question in English shares no Korean word."""
+    a, b = hit("a"), hit("b")
+    unrelated = ScoredSentence("이번 주 소식은 조용했습니다.", b, 1.30, 0, shares_words=False)
+    assert select_sentences([unrelated], WHAT, 0.84, 3) == []
+    anchored = scored("Kaggle 대회가 열립니다.", 1.20, a)
+    follower = ScoredSentence("상금은 크다고 합니다.", a, 1.18, 0, shares_words=False)
+    chosen = select_sentences([unrelated, anchored, follower], WHAT, 0.84, 3)
+    assert [item.text for item in chosen] == [anchored.text, follower.text]
+    in_english = analyse_question("What is the Kaggle competition about?")
+    assert select_sentences([unrelated], in_english, 0.84, 3) == [unrelated]
+
+
+def test_scoring_marks_the_sentences_that_share_a_question_word():
+    chunk = hit("a").chunk
+    sentences = [Sentence("Kaggle 대회가 열립니다.", frozenset({"kaggle", "대회", "열리"}), 0),
+                 Sentence("상금은 크다고 합니다.", frozenset({"상금", "크"}), 1)]
+    store = SentenceStore({chunk.id: sentences}, {chunk.id: [0, 0, 2]}, np.eye(2, dtype=np.float32))
+    evidence = Evidence(WHAT, np.array([0.5, 0.9], dtype=np.float32), [hit("a")], SimpleNamespace(sentences=store))
+    shares = {item.text: item.shares_words for item in score_sentences(evidence)}
+    assert shares == {"Kaggle 대회가 열립니다.": True, "상금은 크다고 합니다.": False}
+
+
 def test_a_quote_from_a_section_that_does_not_name_the_questions_names_does_not_answer():
     question = analyse_question("Jakub Pachocki는 OpenAI에 몇 년도에 합류했어?")
     elsewhere = hit("a", text="OpenAI는 2015년에 설립되었습니다.")

@@ -135,6 +135,13 @@ def test_without_the_glossary_package_the_loanword_check_is_off_and_says_so(monk
         korean._glossary.cache_clear()
 
 
+def test_requests_and_pro_verbs_are_no_topic_words():
+    """Kiwi reads `알려줘` as 알리 + 주 and `그럴까` as 그렇: like 하/되 they say nothing of what is asked."""
+    assert analyse_question("이번 주말 날씨 알려줘").morphemes == {"주말", "날씨"}
+    assert analyse_question("요즘 허리가 아픈데 왜 그럴까?").morphemes == {"요즘", "허리", "아프"}
+    assert analyse_question("In DeepSeek V2's training data?").in_english and not analyse_question("DeepSeek V2 데이터").in_english
+
+
 def test_a_question_in_english_keeps_its_content_words_and_names():
     question = analyse_question("In DeepSeek V2's training data, how much more Chinese text is there than English?")
     assert {"deepseek", "training", "chinese", "text"} <= question.morphemes

@@ -42,7 +42,7 @@ ODD_QUESTIONS = [
 
 
 @pytest.mark.parametrize("question", ["Claude 3.5 Sonnet은 언제 출시됐어?", "xLSTM 논문 저자가 누구야?", "오늘 서울 날씨 어때?",
-                                      *ODD_QUESTIONS])
+                                      "이번 주 야구 결과 알려줘", "이번 달 전기요금이 왜 그렇게 많이 나왔어?", *ODD_QUESTIONS])
 def test_not_in_archive(real_pipeline, question):
     answer = real_pipeline.ask(question)
     assert (answer.refused, answer.text, answer.citations) == (True, NOT_FOUND_ANSWER, [])
