@@ -151,7 +151,7 @@ def score_sentences(evidence: Evidence, weights: Weights = Weights()) -> list[Sc
     answer-type check's `TYPE_CHECK_DEPTH`. Vectors and tokens were stored at ingest: nothing is embedded or
     analysed here."""
     wanted = evidence.question.morphemes
-    either_script = wanted | {spelling.casefold() for _, spelling in evidence.question.spellings}
+    either_script = wanted | evidence.question.other_script_spellings
     scored = []
     for rank, hit in enumerate(evidence.hits):
         sentences, vectors = evidence.index.sentences.of(hit.chunk.id)

@@ -81,8 +81,7 @@ def topic_terms(question: QuestionAnalysis) -> list[str]:
             terms.append(token.form)
     if name_end >= 0:
         terms.append(text[name_start:name_end])
-    added_spellings = {spelling.lower() for _, spelling in question.spellings}  # searched, not asked
-    kept = [term for term in terms if term.lower() not in REQUEST_WORDS | added_spellings
+    kept = [term for term in terms if term.lower() not in REQUEST_WORDS | question.other_script_spellings
             and not re.fullmatch(r"[\d.,]+", term)]
     return list(dict.fromkeys(kept))
 

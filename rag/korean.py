@@ -329,7 +329,12 @@ class QuestionAnalysis:
 
     @property
     def in_english(self) -> bool:
-        return not _HANGUL_RUN.search(self.topic)
+        return _without_hangul(self.topic)
+
+    @cached_property
+    def other_script_spellings(self) -> frozenset[str]:
+        """The archive's other-script spellings of the question's names, lower-cased: searched, not asked."""
+        return frozenset(spelling.casefold() for _, spelling in self.spellings)
 
     @property
     def date_range(self) -> tuple[date, date] | None:
@@ -368,6 +373,11 @@ class QuestionAnalysis:
         return list(dict.fromkeys(unknown))
 
 
+def _without_hangul(text: str) -> bool:
+    """A question with no Hangul in its topic is asked in English."""
+    return not _HANGUL_RUN.search(text)
+
+
 def _is_hangul_name(token, asked: frozenset[str]) -> bool:
     """A name written in Hangul answers 누구/어디 too: a proper noun (`구글`), or a noun that no dictionary of
     ordinary Korean lists — a transliteration (`어드밴스드` in `젬마니 어드밴스드에서만`; Kiwi tags it a common
@@ -388,7 +398,7 @@ def analyse_question(
     scope = DateScope(start=since or date.min, end=until or date.max) if (since or until) else named
     tokens = kiwi().tokenize(question)
     topic_tokens = kiwi().tokenize(topic)
-    english = not _HANGUL_RUN.search(topic)
+    english = _without_hangul(topic)
     # An English "when"/"who" asks only at the start ("…, when he announced" is a clause).
     asking = tokens[:1] if english else tokens
     answer_type = next((_WH_ANSWER_TYPE[t.form.lower()] for t in asking if t.form.lower() in _WH_ANSWER_TYPE), None)
