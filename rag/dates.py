@@ -4,9 +4,10 @@ Understood: `2024-05-09` (also `.` or `/`), `2024년 5월 9일`, `5월 9일`, `5
 `5월 둘째 주` (weeks run Monday-Sunday; the first week is the one holding the 1st,
 each week clipped to the month), `5월 초` (1-10), `5월 중순` (11-20), `5월 말`/`하순`
 (21-end) and `5월` (whole month, only when the archive has posts then: "6월에 출시"
-is about the news, not the post date). Two expressions (`5월 3일부터 5월 9일까지`)
-give the range between them. Without a year, the latest year whose range holds posts
-of the archive is meant.
+is about the news, not the post date — but a digest of it covers it, `6월 요약해줘`). Two
+expressions (`5월 3일부터 5월 9일까지`) give the range between them. Without a year, the
+latest year whose range holds posts of the archive is meant. Date words no calendar holds
+(`2024-02-30`, `5월 32일`, `13월`) are found by `impossible_dates`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _ORDINAL_WEEKS = {"첫": 1, "첫째": 1, "첫번째": 1, "1": 1, "둘째": 2, "�
                   "셋째": 3, "세": 3, "세번째": 3, "3": 3, "넷째": 4, "네": 4, "네번째": 4, "4": 4,
                   "다섯째": 5, "다섯번째": 5, "5": 5, "마지막": -1}
 _YEAR = r"(?:(?P<year>\d{4})\s*년\s*)?"
-_MONTH = r"(?P<month>1[0-2]|0?[1-9])\s*월"
+_MONTH = r"(?<!\d)(?P<month>1[0-2]|0?[1-9])\s*월"  # not the `3월` inside `13월`
 
 # Most specific first: a span taken by one pattern is not looked at again.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -45,8 +46,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def find_date_scope(question: str, archive_dates: Iterable[date] = ()) -> DateScope | None:
-    """The date range the question names, or None."""
+def find_date_scope(question: str, archive_dates: Iterable[date] = (), months_without_posts: bool = False,
+                    ) -> DateScope | None:
+    """The date range the question names, or None. A bare month counts only when the archive has posts in
+    it, unless `months_without_posts` (the period a digest is asked for)."""
     dates = _sorted_dates(tuple(archive_dates))
     found: list[tuple[int, int, date, date]] = []
     taken: list[tuple[int, int]] = []
@@ -57,7 +60,7 @@ def find_date_scope(question: str, archive_dates: Iterable[date] = ()) -> DateSc
             resolved = _resolve(kind, match, dates)
             if resolved is None:
                 continue
-            if kind == "month" and dates and not _has_posts(dates, *resolved):
+            if kind == "month" and dates and not months_without_posts and not _has_posts(dates, *resolved):
                 continue
             taken.append((match.start(), match.end()))
             found.append((match.start(), match.end(), *resolved))
@@ -66,6 +69,28 @@ def find_date_scope(question: str, archive_dates: Iterable[date] = ()) -> DateSc
     found.sort()
     phrase = question[found[0][0] : found[-1][1]]
     return DateScope(start=min(item[2] for item in found), end=max(item[3] for item in found), phrase=phrase)
+
+
+_NO_SUCH_MONTH = re.compile(r"(?<![\d.])(?:1[3-9]|[2-9]\d)\s*월")
+_SOME_YEARS = range(2020, 2032)
+"""Years enough to hold every day and week a date without a year may name (2024 and 2028 are leap years)."""
+
+
+def impossible_dates(question: str) -> list[str]:
+    """Date words of the question that no calendar holds: `2024-02-30`, `5월 32일`, `2월 다섯째 주` of a year
+    without one, `13월`. Without a year, a date is possible when some year holds it (`2월 29일`)."""
+    impossible = [match.group().strip() for match in _NO_SUCH_MONTH.finditer(question)]
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(question):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            groups = match.groupdict()
+            years = [int(groups["year"])] if groups.get("year") else _SOME_YEARS
+            if all(_valid_range(_RANGE_MAKERS[kind], year, int(groups["month"]), groups) is None for year in years):
+                impossible.append(match.group().strip())
+    return impossible
 
 
 def strip_phrase(question: str, scope: DateScope | None) -> str:

@@ -20,6 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from . import messages
 from .chain import Answerer, AnswerStep
 from .conversation import FollowUpRewriter, RuleRewriter, Turn
+from .dates import impossible_dates
 from .embed import make_embeddings
 from .errors import QuestionError
 from .extractive import ExtractiveAnswerer
@@ -79,7 +80,8 @@ class Pipeline:
         return self.index.ingest(show_progress, on_plan)
 
     def check_question(self, question: str) -> str:
-        """The question without invisible characters (controls, zero-width spaces); empty or too long is an error."""
+        """The question without invisible characters (controls, zero-width spaces); empty, too long or naming a
+        date no calendar holds (`2024-02-30`: answering it from other dates would cite unrelated posts) is an error."""
         question = without_invisible_characters(question).strip()
         if not question:
             raise QuestionError(messages.EMPTY_QUESTION)
@@ -87,6 +89,9 @@ class Pipeline:
         if len(question) > limit:
             raise QuestionError(messages.QUESTION_TOO_LONG.format(length=len(question), limit=limit),
                                 "RAG_MAX_QUESTION_CHARS")
+        no_such_dates = impossible_dates(question)
+        if no_such_dates:
+            raise QuestionError(messages.NO_SUCH_DATE.format(phrase=no_such_dates[0]))
         return question
 
     def evidence(self, query: Query | str) -> Evidence:

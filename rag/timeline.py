@@ -134,8 +134,8 @@ def digest(evidence: Evidence) -> Answer:
     """Each post of the period, oldest first, with its headline items, each cited. The period is the one the
     question names (or since/until), else the archive's last DIGEST_DAYS days."""
     question, index = evidence.question, evidence.index
-    if question.scope:
-        start, end = question.scope.start, question.scope.end
+    if question.period:
+        start, end = question.period.start, question.period.end
     else:
         latest = index.post_dates[-1] if index.post_dates else date.today()
         start, end = latest - timedelta(days=DIGEST_DAYS - 1), latest

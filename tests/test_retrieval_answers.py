@@ -57,6 +57,8 @@ def test_keyword_search_handles_korean_morphology(real_pipeline):
 @pytest.mark.parametrize("question, message", [
     ("   ", "질문을 입력해 주세요."), ("\u200b\u200b \u200d\t", "질문을 입력해 주세요."), ("\x00\x1b", "질문을 입력해 주세요."),
     ("가" * 501, "질문이 너무 깁니다"),
+    # A date no calendar holds is named back: answering from other posts would cite something unrelated.
+    ("2024-02-30 소식", "2024-02-30에 해당하는 날짜가 없습니다"), ("5월 32일에 AlphaFold 3 얘기 있었어?", "5월 32일에 해당하는 날짜가 없습니다"),
 ])
 def test_bad_questions_get_a_message(real_pipeline, question, message):
     with pytest.raises(QuestionError, match=message):

@@ -74,6 +74,15 @@ def test_a_period_without_posts_says_so(real_pipeline):
     assert answer.refused and answer.text == DIGEST_NOTHING.format(period="2024-06-01 ~ 2024-06-07")
 
 
+@pytest.mark.parametrize("question, period", [
+    ("6월 요약해줘", "2024-06-01 ~ 2024-06-30"), ("2023년 5월 다이제스트", "2023-05-01 ~ 2023-05-31"),
+])
+def test_a_digest_of_a_named_month_without_posts_says_so_instead_of_giving_another_week(real_pipeline, question, period):
+    answer = real_pipeline.ask(question)
+    assert (answer.kind, answer.refused, answer.citations) == ("digest", True, [])
+    assert answer.text == DIGEST_NOTHING.format(period=period)
+
+
 def test_timeline_and_digest_commands(tmp_path):
     timeline = run("-m", "rag", "timeline", "--json", "xLSTM", index_dir=tmp_path / "index")
     assert timeline.returncode == 0, timeline.stderr

@@ -47,7 +47,8 @@ def last_reply(real_pipeline, message, turns=(), **settings):
 
 @pytest.mark.parametrize(
     ("message", "expected"),
-    [("   ", "질문을 입력해 주세요."), ("가" * 600, "질문이 너무 깁니다 (600자)")],
+    [("   ", "질문을 입력해 주세요."), ("가" * 600, "질문이 너무 깁니다 (600자)"),
+     ("2024-02-30 소식 알려줘", "2024-02-30에 해당하는 날짜가 없습니다")],
 )
 def test_bad_questions_become_chat_messages(real_pipeline, message, expected):
     textbox, reply, turns = last_reply(real_pipeline, message)
