@@ -15,10 +15,10 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -52,18 +52,13 @@ def find_date_scope(question: str, archive_dates: Iterable[date] = (), months_wi
     it, unless `months_without_posts` (the period a digest is asked for)."""
     dates = _sorted_dates(tuple(archive_dates))
     found: list[tuple[int, int, date, date]] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(question):
-            if any(match.start() < end and start < match.end() for start, end in taken):
-                continue
-            resolved = _resolve(kind, match, dates)
-            if resolved is None:
-                continue
-            if kind == "month" and dates and not months_without_posts and not _has_posts(dates, *resolved):
-                continue
-            taken.append((match.start(), match.end()))
-            found.append((match.start(), match.end(), *resolved))
+    for kind, match in _date_words(question):
+        resolved = _resolve(kind, match, dates)
+        if resolved is None:
+            continue
+        if kind == "month" and dates and not months_without_posts and not _has_posts(dates, *resolved):
+            continue
+        found.append((match.start(), match.end(), *resolved))
     if not found:
         return None
     found.sort()
@@ -80,17 +75,23 @@ def impossible_dates(question: str) -> list[str]:
     """Date words of the question that no calendar holds: `2024-02-30`, `5월 32일`, `2월 다섯째 주` of a year
     without one, `13월`. Without a year, a date is possible when some year holds it (`2월 29일`)."""
     impossible = [match.group().strip() for match in _NO_SUCH_MONTH.finditer(question)]
+    for kind, match in _date_words(question):
+        groups = match.groupdict()
+        years = [int(groups["year"])] if groups.get("year") else _SOME_YEARS
+        if all(_valid_range(_RANGE_MAKERS[kind], year, int(groups["month"]), groups) is None for year in years):
+            impossible.append(match.group().strip())
+    return impossible
+
+
+def _date_words(question: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """Each date expression of the question with its kind, most specific first: words one pattern took
+    (`5월 32일`) are not read again by a looser one (as `5월`)."""
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(question):
-            if any(match.start() < end and start < match.end() for start, end in taken):
-                continue
-            taken.append((match.start(), match.end()))
-            groups = match.groupdict()
-            years = [int(groups["year"])] if groups.get("year") else _SOME_YEARS
-            if all(_valid_range(_RANGE_MAKERS[kind], year, int(groups["month"]), groups) is None for year in years):
-                impossible.append(match.group().strip())
-    return impossible
+            if not any(match.start() < end and start < match.end() for start, end in taken):
+                taken.append((match.start(), match.end()))
+                yield kind, match
 
 
 def strip_phrase(question: str, scope: DateScope | None) -> str:
