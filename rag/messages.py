@@ -9,6 +9,7 @@ EMPTY_QUESTION = "질문을 입력해 주세요."
 QUESTION_TOO_LONG = "질문이 너무 깁니다 ({length}자). {limit}자 이내로 줄여 주세요."
 BAD_DAY = "{label} 날짜는 YYYY-MM-DD 형식으로 입력해 주세요."
 NO_SUCH_DATE = "{phrase}에 해당하는 날짜가 없습니다. 날짜를 확인해 주세요."
+PERIOD_REVERSED = "시작일({since})이 종료일({until})보다 늦습니다. 기간을 확인해 주세요."
 SINCE_LABEL = "시작"
 UNTIL_LABEL = "끝"
 

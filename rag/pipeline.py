@@ -95,10 +95,14 @@ class Pipeline:
         return question
 
     def evidence(self, query: Query | str) -> Evidence:
-        """Analyse the question once, against the live index generation, and retrieve for it."""
+        """Analyse the question once, against the live index generation, and retrieve for it. A period whose
+        start is after its end is an error (a question's own `5월 9일~1일` is read either way round)."""
         query = {"question": query} if isinstance(query, str) else query
+        since, until = query.get("since"), query.get("until")
+        if since and until and since > until:
+            raise QuestionError(messages.PERIOD_REVERSED.format(since=since.isoformat(), until=until.isoformat()))
         return find_evidence(
-            self.index.current(), self.embeddings, query["question"], self.settings, query.get("since"), query.get("until")
+            self.index.current(), self.embeddings, query["question"], self.settings, since, until
         )
 
     def chain(self) -> Runnable[Query | str, Answer]:

@@ -65,6 +65,14 @@ def test_bad_questions_get_a_message(real_pipeline, question, message):
         real_pipeline.ask(question)
 
 
+def test_a_period_that_ends_before_it_starts_is_a_message_for_every_kind_of_answer(real_pipeline):
+    late, early = date(2024, 5, 9), date(2024, 5, 1)
+    for ask in (lambda: real_pipeline.ask("AlphaFold 3", since=late, until=early), lambda: real_pipeline.digest(late, early),
+                lambda: real_pipeline.timeline("GPT-4o", late, early)):
+        with pytest.raises(QuestionError, match="시작일\\(2024-05-09\\)이 종료일\\(2024-05-01\\)보다 늦습니다"):
+            ask()
+
+
 def test_chain_is_a_runnable_returning_the_answer(real_pipeline):
     answer = real_pipeline.chain().invoke("xLSTM이 뭐야?")
     assert "xLSTM" in answer.text and answer.citations

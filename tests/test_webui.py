@@ -122,6 +122,8 @@ def test_date_range_filter_scopes_the_answer(real_pipeline):
     assert "source-card" in reply and "daily-20240510/" not in reply and "daily-20240509/" in reply
     *_, (textbox, chat, _) = WebChat(real_pipeline).respond("AlphaFold 3", [], [], "5월 9일", None)
     assert "YYYY-MM-DD" in chat[-1]["content"] and textbox == "AlphaFold 3"
+    *_, (textbox, chat, _) = WebChat(real_pipeline).respond("AlphaFold 3", [], [], "2024-05-10", "2024-05-01")
+    assert "종료일(2024-05-01)보다 늦습니다" in chat[-1]["content"] and "source-card" not in chat[-1]["content"]
 
 
 def test_a_blank_question_leaves_no_empty_user_bubble(real_pipeline):
