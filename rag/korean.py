@@ -326,9 +326,6 @@ class QuestionAnalysis:
     """(name, its spelling in the other script that the archive uses): `Chameleon` ~ `카멜레온`, `엔비디아` ~ `nvidia`."""
     many_posts: bool = False
     """The question asks what several posts said (`어느 글들에`, `며칠에 걸쳐`, `다 알려줘`): answer post by post."""
-    period: DateScope | None = None
-    """The period the question names or since/until gives, a month without posts included (`6월 요약해줘`):
-    what a digest of it covers."""
 
     @property
     def in_english(self) -> bool:
@@ -399,7 +396,6 @@ def analyse_question(
     named = find_date_scope(question, archive_dates)
     topic = strip_phrase(question, named)
     scope = DateScope(start=since or date.min, end=until or date.max) if (since or until) else named
-    period = scope or find_date_scope(question, archive_dates, months_without_posts=True)
     tokens = kiwi().tokenize(question)
     topic_tokens = kiwi().tokenize(topic)
     english = _without_hangul(topic)
@@ -412,7 +408,6 @@ def analyse_question(
         text=question,
         topic=topic,
         scope=scope,
-        period=period,
         morphemes=frozenset(token for token in _content_forms(topic_tokens)
                             if token not in QUESTION_WORDS and token not in ENGLISH_STOPWORDS
                             and (len(token) > 1 or token.isdigit())),

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from . import messages
+from .dates import find_date_scope
 from .intent import classify, topic_terms
 from .extractive import passage_quote
 from .korean import consonant_skeletons, kiwi, split_sentences
@@ -132,10 +133,12 @@ def _best_sentence(chunks: list[Chunk], patterns: list[re.Pattern[str]], query_v
 
 def digest(evidence: Evidence) -> Answer:
     """Each post of the period, oldest first, with its headline items, each cited. The period is the one the
-    question names (or since/until), else the archive's last DIGEST_DAYS days."""
+    question names (or since/until), a month without posts included (`6월 요약해줘` says it has none), else the
+    archive's last DIGEST_DAYS days."""
     question, index = evidence.question, evidence.index
-    if question.period:
-        start, end = question.period.start, question.period.end
+    period = question.scope or find_date_scope(question.text, index.post_dates, months_without_posts=True)
+    if period:
+        start, end = period.start, period.end
     else:
         latest = index.post_dates[-1] if index.post_dates else date.today()
         start, end = latest - timedelta(days=DIGEST_DAYS - 1), latest
